@@ -1,0 +1,37 @@
+/**
+ * AWS credentials, in the shape aws4fetch's `AwsClient` and the AWS SDK v3 clients accept.
+ */
+export interface AwsCredentials {
+  /** The access key id, e.g. `ASIA…` for temporary credentials. */
+  accessKeyId: string;
+  /** The secret access key. Never logged. */
+  secretAccessKey: string;
+  /** The session token of temporary credentials. Never logged. */
+  sessionToken?: string;
+  /** When temporary credentials stop working. */
+  expiration?: Date;
+}
+
+/** Temporary credentials as STS returns them: every member present. */
+export interface TemporaryCredentials extends AwsCredentials {
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** An async source of credentials, called before each signed request (it should cache). */
+export type CredentialsProvider = () => Promise<AwsCredentials>;
+
+/** Credentials, or a provider of them. */
+export type CredentialsSource = AwsCredentials | CredentialsProvider;
+
+/** Per-call options accepted by every operation method. */
+export interface RequestOptions {
+  /** Aborts the whole call (every attempt, every backoff wait) at once. */
+  signal?: AbortSignal;
+}
+
+/** What every operation output carries besides its members. */
+export interface ResponseMetadata {
+  /** The STS `RequestId` of the response. */
+  requestId: string;
+}

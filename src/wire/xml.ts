@@ -1,0 +1,115 @@
+/**
+ * The only place responses are read. Everything that can go wrong with a body (too large, not XML,
+ * truncated, a DOCTYPE) becomes a typed failure here, never a raw TypeError or DOM exception.
+ */
+import { DOMParser } from "@xmldom/xmldom";
+
+/** Bodies larger than this are refused (STS responses are a few KiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Why a body could not be read. */
+export class XmlReadError extends Error {
+  constructor(
+    message: string,
+    readonly reason: "too-large" | "not-xml" | "doctype" | "shape",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "XmlReadError";
+  }
+}
+
+/** A minimal element view (xmldom's and the browser's Element both satisfy it). */
+export type XmlElement = Element;
+
+const DOCTYPE_OR_ENTITY = /<!(?:DOCTYPE|ENTITY)/i;
+
+/**
+ * Parses a whole response body into its root element.
+ * @throws {XmlReadError} on a DOCTYPE/entity declaration, a malformed or empty document.
+ */
+export function parseXmlDocument(text: string): XmlElement {
+  if (DOCTYPE_OR_ENTITY.test(text)) {
+    throw new XmlReadError("response contains a DOCTYPE or entity declaration, which is refused", "doctype");
+  }
+  if (text.trim() === "") throw new XmlReadError("response body is empty", "not-xml");
+  let doc: Document;
+  try {
+    doc = new DOMParser({
+      onError(level, message) {
+        if (level !== "warning") throw new XmlReadError(`response is not well-formed XML: ${String(message).slice(0, 120)}`, "not-xml");
+      },
+    }).parseFromString(text, "text/xml") as unknown as Document;
+  } catch (err) {
+    if (err instanceof XmlReadError) throw err;
+    throw new XmlReadError("response is not well-formed XML", "not-xml", { cause: err });
+  }
+  const root = doc?.documentElement;
+  if (!root) throw new XmlReadError("response has no root element", "not-xml");
+  return root as XmlElement;
+}
+
+/** The first child element with this local name, or undefined. */
+export function child(parent: XmlElement | undefined, localName: string): XmlElement | undefined {
+  if (!parent) return undefined;
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType === 1 && (node as XmlElement).localName === localName) return node as XmlElement;
+  }
+  return undefined;
+}
+
+/** All child elements with this local name. */
+export function children(parent: XmlElement | undefined, localName: string): XmlElement[] {
+  const out: XmlElement[] = [];
+  if (!parent) return out;
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType === 1 && (node as XmlElement).localName === localName) out.push(node as XmlElement);
+  }
+  return out;
+}
+
+/** Text content of the named child, or undefined when the child is absent. */
+export function text(parent: XmlElement | undefined, localName: string): string | undefined {
+  const el = child(parent, localName);
+  return el ? (el.textContent ?? "") : undefined;
+}
+
+/**
+ * Text of a child that must be there.
+ * @throws {XmlReadError} naming the missing element.
+ */
+export function requiredText(parent: XmlElement | undefined, localName: string): string {
+  const value = text(parent, localName);
+  if (value === undefined) throw new XmlReadError(`response is missing <${localName}>`, "shape");
+  return value;
+}
+
+/** An integer child, or undefined when absent. @throws {XmlReadError} when present but not an integer. */
+export function integer(parent: XmlElement | undefined, localName: string): number | undefined {
+  const value = text(parent, localName);
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (!/^-?\d+$/.test(trimmed)) throw new XmlReadError(`response has a non-integer <${localName}>`, "shape");
+  return Number(trimmed);
+}
+
+/** A timestamp child as a Date, or undefined when absent. @throws {XmlReadError} when unparseable. */
+export function timestamp(parent: XmlElement | undefined, localName: string): Date | undefined {
+  const value = text(parent, localName);
+  if (value === undefined) return undefined;
+  return parseTimestamp(value.trim(), localName);
+}
+
+/** A timestamp child that must be there. */
+export function requiredTimestamp(parent: XmlElement | undefined, localName: string): Date {
+  const value = timestamp(parent, localName);
+  if (value === undefined) throw new XmlReadError(`response is missing <${localName}>`, "shape");
+  return value;
+}
+
+/** ISO 8601 (what STS sends), or epoch seconds. */
+export function parseTimestamp(value: string, name = "timestamp"): Date {
+  const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new XmlReadError(`response has an invalid <${name}>`, "shape");
+  return date;
+}
