@@ -1,0 +1,46 @@
+import { StsError } from "../errors.ts";
+import { MAX_BODY_BYTES } from "./xml.ts";
+
+/**
+ * Reads a whole response body as UTF-8 text, refusing anything over {@link MAX_BODY_BYTES}
+ * without buffering it first.
+ * @throws {StsError} `ResponseTooLarge`; a stream failure is rethrown for the caller to classify.
+ */
+export async function readBody(response: Response, action: string): Promise<string> {
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > MAX_BODY_BYTES) throw tooLarge(response, action);
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      reader.cancel().catch(() => {});
+      throw tooLarge(response, action);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return decoder.decode(all);
+}
+
+const decoder = new TextDecoder();
+
+function tooLarge(response: Response, action: string): StsError {
+  response.body?.cancel().catch(() => {});
+  return new StsError(`${action}: response body is larger than ${MAX_BODY_BYTES} bytes and was refused`, {
+    code: "ResponseTooLarge",
+    status: response.status,
+    operation: action,
+    retryable: false,
+  });
+}
