@@ -1,0 +1,309 @@
+/**
+ * The in-memory credential cache shared by the providers and the Hono middleware: single flight,
+ * refresh ahead of expiry, stale-on-error, negative caching, LRU bound. One instance lives per
+ * isolate; nothing in it ever leaves the isolate, so keys may contain tokens verbatim.
+ *
+ * @module
+ */
+import { StsConfigurationError } from "../errors.ts";
+
+export { cacheKey } from "./cache-key.ts";
+
+/** How a {@link CredentialCache.get} was answered. */
+export type CacheOutcome = "hit" | "miss" | "refresh" | "stale" | "negative";
+
+/** Options of {@link CredentialCache}. */
+export interface CredentialCacheOptions {
+  /** Entries held (values and remembered rejections); least recently used out first. @default 1000 */
+  maxEntries?: number;
+  /** A value is fresh until `expiration − window` (minus up to 10 % of the window as jitter). @default 300 */
+  refreshWindowSeconds?: number;
+  /** A value whose refresh failed is served until `expiration − this`, never after. @default 60 */
+  minRemainingSeconds?: number;
+  /** How long a remembered rejection is replayed. @default 30 */
+  negativeTtlSeconds?: number;
+  /** The clock, in ms since the epoch. @default Date.now */
+  now?: () => number;
+  /** Source of the refresh jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** Per-call options of {@link CredentialCache.get}. */
+// `V` is unused today; it keeps room for value-dependent options without changing the signature.
+export interface CacheLoadOptions<V> {
+  /** ms epoch after which the entry must never be served (e.g. the token's `exp`). The entry's life is min(expiration, notAfter). */
+  notAfter?: number;
+  /** Runs a background refresh past the end of the request (`c.executionCtx.waitUntil`). Its promise never rejects. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** Whether a load error is a rejection to remember (negative caching). Default: never. */
+  isRejection?: (error: unknown) => boolean;
+  /** Told the outcome synchronously, before the returned promise settles; the only way to see `"negative"` or a failed `"miss"`. */
+  onOutcome?: (outcome: CacheOutcome) => void;
+}
+
+/** What {@link CredentialCache.get} resolves to. Shared between callers: do not mutate. */
+export interface CacheResult<V> {
+  /** The cached or freshly loaded value. */
+  value: V;
+  /** How the call was answered. */
+  outcome: CacheOutcome;
+}
+
+interface Entry<V> {
+  value: V | undefined;
+  /** The remembered rejection of a negative entry. */
+  error: unknown;
+  negative: boolean;
+  /** Before this: `"hit"`. Negative entries: -Infinity. */
+  freshUntil: number;
+  /** Before this: served while refreshing (values) or replayed (rejections). */
+  serveUntil: number;
+  /** The pre-resolved answer to a hit, so the hit path allocates nothing. */
+  hit: Promise<CacheResult<V>> | undefined;
+  refreshFailures: number;
+  /** No background refresh starts before this (back-off after a failed refresh). */
+  retryAt: number;
+}
+
+const JITTER_FRACTION = 0.1;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
+const noop = (): void => {};
+
+/**
+ * A bounded, per-isolate cache of expiring values (credentials), keyed by caller-built strings.
+ *
+ * @example
+ * ```ts
+ * const cache = new CredentialCache<TemporaryCredentials>();
+ * const { value, outcome } = await cache.get(cacheKey([roleArn, token]), async () => {
+ *   const out = await sts.assumeRoleWithWebIdentity({ roleArn, roleSessionName, webIdentityToken: token });
+ *   return out.credentials!;
+ * });
+ * ```
+ */
+export class CredentialCache<V extends { expiration: Date }> {
+  readonly #entries = new Map<string, Entry<V>>();
+  readonly #flights = new Map<string, Promise<V>>();
+  readonly #maxEntries: number;
+  readonly #windowMs: number;
+  readonly #minRemainingMs: number;
+  readonly #negativeTtlMs: number;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  /** The most recently used key: touching it again is a no-op. */
+  #lastKey: string | undefined;
+
+  /**
+   * @param options Bounds and timings; every one has a default.
+   * @param {number} [options.maxEntries=1000] Entries held, least recently used out first.
+   * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiration.
+   * @param {number} [options.minRemainingSeconds=60] Never serve a value closer than this to its expiration.
+   * @param {number} [options.negativeTtlSeconds=30] How long a rejection is replayed.
+   * @throws {StsConfigurationError} when an option is not a non-negative number (`maxEntries`: an integer ≥ 1).
+   */
+  constructor(options: CredentialCacheOptions = {}) {
+    const max = options.maxEntries ?? 1000;
+    if (!Number.isInteger(max) || max < 1) throw new StsConfigurationError("maxEntries must be an integer >= 1");
+    this.#maxEntries = max;
+    this.#windowMs = seconds(options.refreshWindowSeconds, 300, "refreshWindowSeconds");
+    this.#minRemainingMs = seconds(options.minRemainingSeconds, 60, "minRemainingSeconds");
+    this.#negativeTtlMs = seconds(options.negativeTtlSeconds, 30, "negativeTtlSeconds");
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** Entries held: values and remembered rejections (in-flight loads are not counted). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Returns the cached value or loads one. Concurrent callers with the same key share one load.
+   *
+   * @param key A string built with {@link cacheKey} from everything that changes the value.
+   * @param load Produces the value; called at most once at a time per key.
+   * @param options `notAfter`, `waitUntil`, `isRejection`, `onOutcome`.
+   * @returns The value and how it was obtained.
+   * @throws whatever `load` threw (the same error to every waiter), or a remembered rejection.
+   */
+  get(key: string, load: () => Promise<V>, options?: CacheLoadOptions<V>): Promise<CacheResult<V>> {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      const now = this.#now();
+      const notAfter = options?.notAfter;
+      if (notAfter === undefined || now < notAfter) {
+        if (now < entry.freshUntil) {
+          if (key !== this.#lastKey) this.#touch(key, entry);
+          options?.onOutcome?.("hit");
+          return entry.hit!;
+        }
+        if (now < entry.serveUntil) return this.#serveAging(key, entry, now, load, options);
+      }
+      // Past its life for this caller: absent. Keep the entry only if another caller may still use it.
+      if (now >= entry.serveUntil) this.#entries.delete(key);
+    }
+    options?.onOutcome?.("miss");
+    const flight = this.#flights.get(key) ?? this.#start(key, load, options);
+    return flight.then((value) => ({ value, outcome: "miss" }));
+  }
+
+  /**
+   * The value a `get` could serve right now, without loading, refreshing or touching recency.
+   * @param key The entry's key.
+   * @returns The value, or `undefined` (absent, a rejection, or past the point it may be served).
+   */
+  peek(key: string): V | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.negative) return undefined;
+    return this.#now() < entry.serveUntil ? entry.value : undefined;
+  }
+
+  /**
+   * Forgets a key: its value or rejection, and any load in flight (whose result will not be stored).
+   * @param key The entry's key.
+   * @returns Whether an entry was removed.
+   */
+  delete(key: string): boolean {
+    this.#flights.delete(key);
+    if (key === this.#lastKey) this.#lastKey = undefined;
+    return this.#entries.delete(key);
+  }
+
+  /** Forgets everything, in-flight loads included (their results will not be stored). */
+  clear(): void {
+    this.#entries.clear();
+    this.#flights.clear();
+    this.#lastKey = undefined;
+  }
+
+  /** Inside the refresh window, a stale value, or a remembered rejection. */
+  #serveAging(
+    key: string,
+    entry: Entry<V>,
+    now: number,
+    load: () => Promise<V>,
+    options: CacheLoadOptions<V> | undefined,
+  ): Promise<CacheResult<V>> {
+    if (key !== this.#lastKey) this.#touch(key, entry);
+    if (entry.negative) {
+      options?.onOutcome?.("negative");
+      return Promise.reject(entry.error);
+    }
+    if (now >= entry.retryAt && !this.#flights.has(key)) {
+      const settled = this.#start(key, load, options).then(noop, noop);
+      try {
+        options?.waitUntil?.(settled);
+      } catch {
+        // e.g. Hono's c.executionCtx throws where the runtime has none: the refresh still runs.
+      }
+    }
+    const outcome: CacheOutcome = entry.refreshFailures > 0 ? "stale" : "refresh";
+    options?.onOutcome?.(outcome);
+    return Promise.resolve({ value: entry.value!, outcome });
+  }
+
+  /**
+   * Starts the one load of `key`; settles it into the cache unless the key was deleted meanwhile.
+   * Callers attach a rejection handler at once (waiters, or the refresh's `.then(noop, noop)`).
+   */
+  #start(key: string, load: () => Promise<V>, options: CacheLoadOptions<V> | undefined): Promise<V> {
+    let loading: Promise<V>;
+    try {
+      loading = Promise.resolve(load());
+    } catch (err) {
+      loading = Promise.reject(err);
+    }
+    const flight: Promise<V> = loading.then(
+      (value) => {
+        if (this.#flights.get(key) === flight) {
+          this.#flights.delete(key);
+          this.#storeValue(key, value, options?.notAfter);
+        }
+        return value;
+      },
+      (err: unknown) => {
+        if (this.#flights.get(key) === flight) {
+          this.#flights.delete(key);
+          this.#storeFailure(key, err, options);
+        }
+        throw err;
+      },
+    );
+    this.#flights.set(key, flight);
+    return flight;
+  }
+
+  #storeValue(key: string, value: V, notAfter: number | undefined): void {
+    const now = this.#now();
+    const expiration = value?.expiration instanceof Date ? value.expiration.getTime() : NaN;
+    const limit = notAfter === undefined ? Infinity : notAfter;
+    const serveUntil = Math.min(expiration - this.#minRemainingMs, limit);
+    this.#entries.delete(key);
+    if (!(now < serveUntil)) return; // already unusable (or no valid expiration): hand it out, keep nothing
+    let freshUntil = expiration - this.#windowMs - this.#random() * JITTER_FRACTION * this.#windowMs;
+    // A value born inside its refresh window would refresh on every request: give it half its life.
+    if (freshUntil <= now) freshUntil = now + (serveUntil - now) / 2;
+    const entry: Entry<V> = {
+      value,
+      error: undefined,
+      negative: false,
+      freshUntil: Math.min(freshUntil, limit),
+      serveUntil,
+      hit: Promise.resolve(Object.freeze({ value, outcome: "hit" as const })),
+      refreshFailures: 0,
+      retryAt: -Infinity,
+    };
+    this.#insert(key, entry);
+  }
+
+  #storeFailure(key: string, err: unknown, options: CacheLoadOptions<V> | undefined): void {
+    const now = this.#now();
+    const current = this.#entries.get(key);
+    if (current !== undefined && !current.negative && now < current.serveUntil) {
+      // Keep serving the old value; back off before the next attempt.
+      current.refreshFailures++;
+      current.retryAt = now + Math.min(BACKOFF_BASE_MS * 2 ** (current.refreshFailures - 1), BACKOFF_MAX_MS);
+      return;
+    }
+    if (current !== undefined) this.#entries.delete(key);
+    if (this.#negativeTtlMs === 0 || !options?.isRejection?.(err)) return;
+    const limit = options.notAfter === undefined ? Infinity : options.notAfter;
+    const serveUntil = Math.min(now + this.#negativeTtlMs, limit);
+    if (!(now < serveUntil)) return;
+    this.#insert(key, {
+      value: undefined,
+      error: err,
+      negative: true,
+      freshUntil: -Infinity,
+      serveUntil,
+      hit: undefined,
+      refreshFailures: 0,
+      retryAt: Infinity,
+    });
+  }
+
+  #insert(key: string, entry: Entry<V>): void {
+    this.#entries.set(key, entry);
+    this.#lastKey = key;
+    while (this.#entries.size > this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  /** Moves `key` to the most recently used end (Map insertion order is the LRU order). */
+  #touch(key: string, entry: Entry<V>): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    this.#lastKey = key;
+  }
+}
+
+function seconds(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback * 1000;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new StsConfigurationError(`${name} must be a non-negative number of seconds`);
+  }
+  return value * 1000;
+}

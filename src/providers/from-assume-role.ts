@@ -1,0 +1,60 @@
+/**
+ * `fromAssumeRole`: role credentials from another client's credentials (AssumeRole, signed),
+ * cached and refreshed ahead of expiry. Role chaining is a client whose credentials are this provider.
+ */
+import { StsClient } from "../client.ts";
+import { StsConfigurationError } from "../errors.ts";
+import type { AssumeRoleInput } from "../operations/assume-role.ts";
+import type { TemporaryCredentials } from "../types.ts";
+import { cachedProvider, credentialsOf, defaultSessionName, optionalSource, requireString } from "./cached-provider.ts";
+import type { ProviderCacheOptions } from "./cached-provider.ts";
+
+/** Options of {@link fromAssumeRole}: AssumeRole's input (session name optional, MFA code may be a function). */
+export interface FromAssumeRoleOptions
+  extends ProviderCacheOptions, Omit<AssumeRoleInput, "roleSessionName" | "tokenCode"> {
+  /** The client whose credentials assume the role (the source of the chain). */
+  client: StsClient;
+  /** The session name. Default: `edge-sts-<ms timestamp>`, new for each call to STS. */
+  roleSessionName?: string;
+  /** The MFA code, or a function asked for a current one at each call to STS. Secret. */
+  tokenCode?: string | (() => Promise<string>);
+}
+
+/**
+ * A credentials provider that assumes a role with `client`'s credentials, caches the result,
+ * refreshes it ahead of expiry, and shares one STS call among concurrent callers.
+ *
+ * @param options The client and AssumeRole's members.
+ * @param {StsClient} options.client The client whose credentials are the source (required).
+ * @param {string} options.roleArn The role to assume (required).
+ * @param {string} [options.roleSessionName='edge-sts-<ms timestamp>'] The session name.
+ * @param {string | Function} [options.tokenCode] The MFA code, or a function returning a current one.
+ * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiry.
+ * @param {() => number} [options.now=Date.now] The clock (ms).
+ * @returns An async provider of temporary credentials (with `expiration`), usable as `StsClient`'s `credentials`.
+ * @throws {StsConfigurationError} at once, when `client` or `roleArn` is missing or has the wrong type.
+ * Calls of the provider reject with `StsError` (from STS) or `StsValidationError` (bad input).
+ * @example
+ * ```ts
+ * const base = new StsClient({ region: "eu-west-1", credentials: { accessKeyId, secretAccessKey } });
+ * const chained = new StsClient({ region: "eu-west-1", credentials: fromAssumeRole({ client: base, roleArn }) });
+ * await chained.getCallerIdentity(); // the assumed role
+ * ```
+ */
+export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<TemporaryCredentials> {
+  const name = "fromAssumeRole";
+  if (typeof options !== "object" || options === null) throw new StsConfigurationError(`${name}: options are required`);
+  if (!(options.client instanceof StsClient)) throw new StsConfigurationError(`${name}: client must be an StsClient`);
+  requireString(options.roleArn, "roleArn", name);
+  optionalSource(options.roleSessionName, "roleSessionName", name);
+  optionalSource(options.tokenCode, "tokenCode", name);
+  const now = options.now ?? Date.now;
+  const { client, tokenCode, roleSessionName, refreshWindowSeconds: _w, now: _n, ...members } = options;
+
+  return cachedProvider(async () => {
+    const input: AssumeRoleInput = { ...members, roleSessionName: roleSessionName ?? defaultSessionName(now) };
+    if (tokenCode !== undefined) input.tokenCode = typeof tokenCode === "function" ? await tokenCode() : tokenCode;
+    const out = await client.assumeRole(input);
+    return credentialsOf(out, "AssumeRole");
+  }, options);
+}

@@ -1,0 +1,87 @@
+/**
+ * `fromWebIdentity`: role credentials from an OIDC token (AssumeRoleWithWebIdentity, unsigned),
+ * cached and refreshed ahead of expiry.
+ */
+import { StsClient } from "../client.ts";
+import type { StsClientOptions } from "../client.ts";
+import { StsConfigurationError } from "../errors.ts";
+import type { PolicyDescriptor } from "../operations/shapes.ts";
+import type { TemporaryCredentials } from "../types.ts";
+import { cachedProvider, credentialsOf, defaultSessionName, optionalSource, requireString } from "./cached-provider.ts";
+import type { ProviderCacheOptions } from "./cached-provider.ts";
+
+/** Options of {@link fromWebIdentity}. */
+export interface FromWebIdentityOptions extends ProviderCacheOptions {
+  /** The client to call STS with. Default: a new `StsClient` from `region`, `endpoint` and `fetch`. */
+  client?: StsClient;
+  /** Region of the client built when `client` is absent. */
+  region?: string;
+  /** Endpoint of the client built when `client` is absent. */
+  endpoint?: string;
+  /** fetch of the client built when `client` is absent. */
+  fetch?: StsClientOptions["fetch"];
+  /** The role to assume. */
+  roleArn: string;
+  /** The session name. Default: `edge-sts-<ms timestamp>`, new for each call to STS. */
+  roleSessionName?: string;
+  /** The token, or a function returning it (called for every call to STS, so a rotated token is picked up). Secret. */
+  webIdentityToken: string | (() => string | Promise<string>);
+  /** Session lifetime in seconds, 900–43200 (STS defaults to 3600). */
+  durationSeconds?: number;
+  /** An inline session policy. */
+  policy?: string;
+  /** Managed session policies. */
+  policyArns?: PolicyDescriptor[];
+  /** For OAuth 2.0 access tokens: the provider's domain. */
+  providerId?: string;
+}
+
+/**
+ * A credentials provider that exchanges a web identity token for role credentials, caches them,
+ * refreshes them ahead of expiry, and shares one STS call among concurrent callers.
+ *
+ * @param options What to assume and how.
+ * @param {string} options.roleArn The role to assume (required).
+ * @param {string | Function} options.webIdentityToken The token or a function returning it (required).
+ * @param {string} [options.roleSessionName='edge-sts-<ms timestamp>'] The session name.
+ * @param {StsClient} [options.client=new StsClient({ region, endpoint, fetch })] The client.
+ * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiry.
+ * @param {() => number} [options.now=Date.now] The clock (ms).
+ * @returns An async provider of temporary credentials (with `expiration`), usable as `StsClient`'s `credentials`.
+ * @throws {StsConfigurationError} at once, when a required option is missing or has the wrong type.
+ * Calls of the provider reject with `StsError` (from STS) or `StsValidationError` (bad input).
+ * @example
+ * ```ts
+ * const credentials = fromWebIdentity({ region: "eu-west-1", roleArn, webIdentityToken: () => env.OIDC_TOKEN });
+ * const s3 = new AwsClient(await credentials());
+ * ```
+ */
+export function fromWebIdentity(options: FromWebIdentityOptions): () => Promise<TemporaryCredentials> {
+  const name = "fromWebIdentity";
+  if (typeof options !== "object" || options === null) throw new StsConfigurationError(`${name}: options are required`);
+  requireString(options.roleArn, "roleArn", name);
+  if (options.webIdentityToken === undefined) throw new StsConfigurationError(`${name}: webIdentityToken is required`);
+  optionalSource(options.webIdentityToken, "webIdentityToken", name);
+  optionalSource(options.roleSessionName, "roleSessionName", name);
+  if (options.client !== undefined && !(options.client instanceof StsClient)) {
+    throw new StsConfigurationError(`${name}: client must be an StsClient`);
+  }
+  const client =
+    options.client ?? new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
+  const now = options.now ?? Date.now;
+  const { webIdentityToken, roleArn, roleSessionName, durationSeconds, policy, policyArns, providerId } = options;
+
+  return cachedProvider(async () => {
+    const token = typeof webIdentityToken === "function" ? await webIdentityToken() : webIdentityToken;
+    const out = await client.assumeRoleWithWebIdentity({
+      roleArn,
+      roleSessionName: roleSessionName ?? defaultSessionName(now),
+      webIdentityToken: token,
+      ...(durationSeconds !== undefined && { durationSeconds }),
+      ...(policy !== undefined && { policy }),
+      ...(policyArns !== undefined && { policyArns }),
+      ...(providerId !== undefined && { providerId }),
+    });
+    return credentialsOf(out, "AssumeRoleWithWebIdentity");
+  }, options);
+}
