@@ -1,0 +1,161 @@
+/**
+ * The middleware's options: their types and documentation, the start-up checks, and the per-request
+ * resolution of the values that may depend on the caller.
+ *
+ * @module
+ */
+import type { Context, Env } from "hono";
+import type { HTTPException } from "hono/http-exception";
+import * as v from "valibot";
+import { cacheKey } from "../cache/cache-key.ts";
+import type { CredentialCache } from "../cache/credential-cache.ts";
+import type { StsClient } from "../client.ts";
+import { StsConfigurationError } from "../errors.ts";
+import { arn, roleDurationSeconds, roleSessionName, sessionPolicy, str } from "../operations/shapes.ts";
+import { BearerTokenError } from "./errors.ts";
+import type { TokenClaims, TokenCookie } from "./token.ts";
+import type { PerRequest, StsCacheHitInfo, StsExchangeInfo, StsSession } from "./types.ts";
+
+/**
+ * Options of {@link stsCredentials}. The exchange options (`roleArn` … `providerId`) each take a value
+ * or `(c, claims) => value | Promise<value>`; a value is checked at start-up, a function's result
+ * on each request (a wrong type answers 500).
+ */
+export interface StsCredentialsOptions<E extends Env = any> {
+  /** The role to assume. A function returning `undefined`/`null` means "no role for these claims" (403). Required. */
+  roleArn: PerRequest<string, E>;
+  /** The session name. @default the token's `sub`, mapped into `[\w+=,.@-]{2,64}` (see `sessionNameFor`) */
+  roleSessionName?: PerRequest<string, E>;
+  /** Session lifetime in seconds (900–43200). @default STS's default, 3600 */
+  durationSeconds?: PerRequest<number, E>;
+  /** An inline session policy (JSON) that narrows the role. @default none */
+  policy?: PerRequest<string, E>;
+  /** Managed policy ARNs that narrow the role. @default none */
+  policyArns?: PerRequest<readonly string[], E>;
+  /** For OAuth 2.0 providers (Login with Amazon, Facebook): the provider's domain. @default none */
+  providerId?: PerRequest<string, E>;
+  /** The STS region; also the region `c.var.aws` signs for. Required unless `endpoint` or `client` is given. */
+  region?: string;
+  /** A custom STS endpoint URL. Not with `client`. @default resolved from `region` */
+  endpoint?: string;
+  /** The fetch STS is called with. Not with `client`. @default globalThis.fetch */
+  fetch?: (request: Request) => Promise<Response>;
+  /** A ready client (retries, time-outs, FIPS, …), instead of `region`/`endpoint`/`fetch`. */
+  client?: StsClient;
+  /** The header carrying `Bearer <token>`. @default "Authorization" */
+  headerName?: string;
+  /** Read the token from this cookie when the header is absent (string name, or `{ key, secret?, prefixOptions? }`). @default none */
+  cookie?: TokenCookie;
+  /** The `realm` of the `WWW-Authenticate` challenge. @default none (no realm parameter is sent) */
+  realm?: string;
+  /** Seconds a token is still accepted after its `exp`. @default 30 */
+  clockToleranceSeconds?: number;
+  /**
+   * The cache of exchanged credentials. @default the isolate's shared cache (`sharedCredentialCache()`),
+   * unless one of `refreshWindowSeconds`, `maxEntries`, `negativeTtlSeconds` is set: then a private
+   * cache of this middleware instance. Those three cannot be combined with `cache`.
+   */
+  cache?: CredentialCache<StsSession>;
+  /** Refresh this many seconds before the credentials expire (private cache). @default 300 */
+  refreshWindowSeconds?: number;
+  /** Credentials held, least recently used out first (private cache). @default 1000 */
+  maxEntries?: number;
+  /** Seconds a rejected token is answered from memory (private cache). @default 30 */
+  negativeTtlSeconds?: number;
+  /** Let requests without a token through, with no variables set. @default false */
+  optional?: boolean;
+  /** Add `Server-Timing: sts;dur=…;desc="hit|miss|refresh|stale"` to responses. @default false */
+  serverTiming?: boolean;
+  /** Told about every STS exchange (never the token). A hook that throws is ignored. */
+  onExchange?: (info: StsExchangeInfo) => void;
+  /** Told about every request served from the cache (never the token). A hook that throws is ignored. */
+  onCacheHit?: (info: StsCacheHitInfo) => void;
+  /** Sees every failure as the `HTTPException` about to be thrown (`status`, `cause`); may return its own Response. */
+  onError?: (err: HTTPException, c: Context<E>) => Response | void | Promise<Response | void>;
+  /** The clock for the token's `exp` check, in ms since the epoch (tests). @default Date.now */
+  now?: () => number;
+}
+
+/** The exchange input that may depend on the request; `undefined` members are left out. */
+export interface ExchangeParams {
+  roleArn: string;
+  roleSessionName?: string;
+  durationSeconds?: number;
+  policy?: string;
+  policyArns?: readonly string[];
+  providerId?: string;
+  /** `cacheKey` of all the above. */
+  key: string;
+}
+
+type Resolve = (c: Context, claims: Readonly<TokenClaims>) => ExchangeParams | Promise<ExchangeParams>;
+
+const providerId = str(4, 2048);
+const CHECKS = {
+  roleArn: { schema: arn, type: "string" },
+  roleSessionName: { schema: roleSessionName, type: "string" },
+  durationSeconds: { schema: roleDurationSeconds, type: "number" },
+  policy: { schema: sessionPolicy, type: "string" },
+  policyArns: { schema: v.array(arn), type: "object" },
+  providerId: { schema: providerId, type: "string" },
+} as const;
+type Name = keyof typeof CHECKS;
+const NAMES = Object.keys(CHECKS) as Name[];
+
+/**
+ * Checks the exchange options at start-up and returns the per-request resolver: synchronous and
+ * precomputed when no option is a function.
+ * @throws {StsConfigurationError} for a missing `roleArn` or a value STS would refuse.
+ */
+export function exchangeResolver(options: StsCredentialsOptions): Resolve {
+  if (options.roleArn === undefined) throw new StsConfigurationError("stsCredentials: roleArn is required");
+  for (const name of NAMES) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== "function" && !v.is(CHECKS[name].schema, value)) {
+      throw new StsConfigurationError(`stsCredentials: ${name} is not valid for AssumeRoleWithWebIdentity`);
+    }
+  }
+  if (NAMES.every((name) => typeof options[name] !== "function")) {
+    const fixed = build(Object.fromEntries(NAMES.map((name) => [name, options[name]])));
+    return () => fixed;
+  }
+  return async (c, claims) => {
+    const values: Partial<Record<Name, unknown>> = {};
+    for (const name of NAMES) {
+      const option = options[name];
+      values[name] = typeof option === "function" ? await option(c, claims) : option;
+    }
+    return build(values);
+  };
+}
+
+function build(values: Partial<Record<Name, unknown>>): ExchangeParams {
+  if (values.roleArn === undefined || values.roleArn === null) {
+    throw new BearerTokenError("insufficient_scope", "no role for these claims");
+  }
+  for (const name of NAMES) {
+    const value = values[name];
+    if (value === null) values[name] = undefined;
+    else if (value !== undefined && (typeof value !== CHECKS[name].type || (name === "policyArns" && !isStrings(value)))) {
+      throw new StsConfigurationError(`stsCredentials: ${name} resolved to a ${typeof value}`);
+    }
+  }
+  const params = values as Omit<ExchangeParams, "key">;
+  const arns = params.policyArns === undefined ? undefined : cacheKey(params.policyArns);
+  const { roleArn, roleSessionName, durationSeconds, policy, providerId } = params;
+  const key = cacheKey([roleArn, roleSessionName, durationSeconds, policy, arns, providerId]);
+  return { ...params, key };
+}
+
+function isStrings(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/** A non-negative number of seconds, or the default. @throws {StsConfigurationError} */
+export function seconds(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new StsConfigurationError(`stsCredentials: ${name} must be a non-negative number of seconds`);
+  }
+  return value;
+}

@@ -1,0 +1,111 @@
+/**
+ * One STS exchange and the cached value it becomes: frozen credentials, frozen identity and one
+ * aws4fetch client per credentials.
+ *
+ * @module
+ */
+import { AwsClient } from "aws4fetch";
+import type { StsClient } from "../client.ts";
+import { EdgeStsError, StsError } from "../errors.ts";
+import type { AssumeRoleWithWebIdentityOutput } from "../operations/assume-role-with-web-identity.ts";
+import type { ExchangeParams } from "./options.ts";
+import { sessionNameFor } from "./session-name.ts";
+import type { InspectedToken } from "./token.ts";
+import type { StsExchangeInfo, StsSession } from "./types.ts";
+
+const OPERATION = "AssumeRoleWithWebIdentity";
+
+/** What an exchange needs besides the request's own values. */
+export interface ExchangeContext {
+  client: StsClient;
+  /** The region `c.var.aws` signs for. */
+  region: string;
+  onExchange: ((info: StsExchangeInfo) => void) | undefined;
+}
+
+/**
+ * Calls STS and builds the value to cache. Reports to `onExchange`, success or failure.
+ * @param outcome `"miss"` when a request waits for it, `"refresh"` when cached credentials are being served meanwhile.
+ * @throws {StsError} as the client throws it, or `InvalidResponse` when the answer has no credentials.
+ */
+export async function exchange(
+  ctx: ExchangeContext,
+  token: string,
+  inspected: InspectedToken,
+  params: ExchangeParams,
+  outcome: "miss" | "refresh",
+): Promise<StsSession> {
+  const started = performance.now();
+  let error: unknown;
+  let requestId: string | undefined;
+  try {
+    // A fitting `sub` is used as is; otherwise the digest runs here, once per token, on a miss only.
+    const roleSessionName = params.roleSessionName ?? (await (inspected.sessionName ??= sessionNameFor(inspected.subject!)));
+    const out = await ctx.client.assumeRoleWithWebIdentity({
+      roleArn: params.roleArn,
+      roleSessionName,
+      webIdentityToken: token,
+      providerId: params.providerId,
+      policyArns: params.policyArns?.map((arn) => ({ arn })),
+      policy: params.policy,
+      durationSeconds: params.durationSeconds,
+    });
+    requestId = out.requestId;
+    return toSession(out, ctx.region, inspected.subject);
+  } catch (err) {
+    error = err;
+    if (err instanceof StsError) requestId = err.requestId;
+    throw err;
+  } finally {
+    if (ctx.onExchange) {
+      safely(ctx.onExchange, {
+        operation: OPERATION,
+        outcome,
+        ok: error === undefined,
+        ...(error === undefined ? {} : { errorCode: error instanceof EdgeStsError ? error.code : "Error" }),
+        ...(requestId === undefined ? {} : { requestId }),
+        durationMs: performance.now() - started,
+        roleArn: params.roleArn,
+        subject: inspected.subject,
+      });
+    }
+  }
+}
+
+function toSession(
+  out: AssumeRoleWithWebIdentityOutput & { requestId: string },
+  region: string,
+  subject: string | undefined,
+): StsSession {
+  const { credentials: creds, assumedRoleUser } = out;
+  if (creds === undefined || assumedRoleUser === undefined) {
+    throw new StsError(`${OPERATION}: the response has no credentials`, {
+      code: "InvalidResponse",
+      status: 200,
+      operation: OPERATION,
+      retryable: false,
+      requestId: out.requestId,
+    });
+  }
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
+  const credentials = Object.freeze({ accessKeyId, secretAccessKey, sessionToken, expiration });
+  const identity = Object.freeze({
+    assumedRoleUser: Object.freeze({ assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn }),
+    subjectFromWebIdentityToken: out.subjectFromWebIdentityToken ?? subject ?? "",
+    ...(out.audience === undefined ? {} : { audience: out.audience }),
+    ...(out.provider === undefined ? {} : { provider: out.provider }),
+    ...(out.sourceIdentity === undefined ? {} : { sourceIdentity: out.sourceIdentity }),
+    expiration,
+  });
+  const aws = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region });
+  return Object.freeze({ credentials, identity, aws, expiration });
+}
+
+/** Calls a hook; a hook that throws must not turn a served request into a failed one. */
+export function safely<T>(hook: (info: T) => void, info: T): void {
+  try {
+    hook(info);
+  } catch {
+    // ignored on purpose: observability must not change the answer
+  }
+}

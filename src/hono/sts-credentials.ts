@@ -1,0 +1,164 @@
+/**
+ * The `stsCredentials` middleware: the caller's OIDC token becomes role credentials, cached per isolate.
+ *
+ * @module
+ */
+import type { Env, MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
+import { cacheKey } from "../cache/cache-key.ts";
+import { CredentialCache } from "../cache/credential-cache.ts";
+import type { CacheOutcome } from "../cache/credential-cache.ts";
+import { sharedCredentialCache } from "../cache/shared.ts";
+import { StsClient } from "../client.ts";
+import { StsConfigurationError } from "../errors.ts";
+import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
+import { exchangeResolver, seconds } from "./options.ts";
+import type { StsCredentialsOptions } from "./options.ts";
+import { exchange, safely } from "./session.ts";
+import { inspectToken, readToken } from "./token.ts";
+import type { StsSession, StsVariables } from "./types.ts";
+
+/** Keeps this middleware's entries apart from anyone else's in the shared cache. */
+const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
+
+/**
+ * STS credentials middleware for Hono: exchanges the request's bearer token (an OIDC ID token) for
+ * temporary role credentials with AssumeRoleWithWebIdentity, and sets `c.var.awsCredentials`,
+ * `c.var.stsIdentity` and `c.var.aws`. The token's structure and `exp` are checked locally; its
+ * signature is checked by STS. Exchanges are cached per isolate and shared by concurrent requests.
+ *
+ * @param {StsCredentialsOptions} options - The options.
+ * @param {string | Function} options.roleArn - The role, or `(c, claims) => role` (`undefined` → 403).
+ * @param {string | Function} [options.roleSessionName] - Default: the token's `sub`, mapped into STS's pattern.
+ * @param {number | Function} [options.durationSeconds] - Default: STS's (3600).
+ * @param {string | Function} [options.policy] - An inline session policy. Default: none.
+ * @param {string[] | Function} [options.policyArns] - Managed session policies. Default: none.
+ * @param {string | Function} [options.providerId] - OAuth provider domain. Default: none.
+ * @param {string} [options.region] - STS region, and the region `c.var.aws` signs for.
+ * @param {string} [options.endpoint] - Custom STS endpoint URL.
+ * @param {Function} [options.fetch=globalThis.fetch] - The fetch STS is called with.
+ * @param {StsClient} [options.client] - A ready client, instead of `region`/`endpoint`/`fetch`.
+ * @param {string} [options.headerName='Authorization'] - The header carrying `Bearer <token>`.
+ * @param {string | object} [options.cookie] - Cookie to read the token from when the header is absent.
+ * @param {string} [options.realm] - `realm` of the `WWW-Authenticate` challenge. Default: none sent.
+ * @param {number} [options.clockToleranceSeconds=30] - Accept a token this long after its `exp`.
+ * @param {CredentialCache} [options.cache=sharedCredentialCache()] - Where credentials are cached.
+ * @param {number} [options.refreshWindowSeconds=300] - Private cache: refresh this long before expiry.
+ * @param {number} [options.maxEntries=1000] - Private cache: entries held, LRU out first.
+ * @param {number} [options.negativeTtlSeconds=30] - Private cache: how long a rejected token is remembered.
+ * @param {boolean} [options.optional=false] - Let requests without a token through, with no variables set.
+ * @param {boolean} [options.serverTiming=false] - Add `Server-Timing: sts;dur=…;desc="hit|miss|refresh|stale"`.
+ * @param {Function} [options.onExchange] - Told about every STS exchange (never the token).
+ * @param {Function} [options.onCacheHit] - Told about every request served from the cache (never the token).
+ * @param {Function} [options.onError] - `(err: HTTPException, c)`; may return its own Response.
+ * @returns {MiddlewareHandler} The middleware.
+ * @throws {StsConfigurationError} at once, for options that cannot work.
+ * @throws {HTTPException} per request: 401, 400, 403 (RFC 6750 `WWW-Authenticate`), 503 with `Retry-After`, 500.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<{ Bindings: Env; Variables: StsVariables }>();
+ * app.use("/api/*", stsCredentials({ roleArn: (c) => c.env.ROLE_ARN, region: "eu-west-1" }));
+ * app.get("/api/report", (c) => c.var.aws.fetch("https://my-bucket.s3.eu-west-1.amazonaws.com/report.csv"));
+ * ```
+ */
+export function stsCredentials<E extends Env = any>(
+  options: StsCredentialsOptions<E> & { optional: true },
+): MiddlewareHandler<{ Variables: Partial<StsVariables> }>;
+export function stsCredentials<E extends Env = any>(
+  options: StsCredentialsOptions<E>,
+): MiddlewareHandler<{ Variables: StsVariables }>;
+export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandler {
+  if (typeof options !== "object" || options === null) throw new StsConfigurationError("stsCredentials: options are required");
+  const resolve = exchangeResolver(options);
+  const client = stsClient(options);
+  const region = options.region ?? client.endpoint.signingRegion;
+  const cache = credentialCache(options);
+  const challenge = challengePrefix(options.realm);
+  const headerName = options.headerName ?? "Authorization";
+  if (typeof headerName !== "string" || headerName === "") throw new StsConfigurationError("stsCredentials: headerName must be a header name");
+  const toleranceMs = seconds(options.clockToleranceSeconds, 30, "clockToleranceSeconds") * 1000;
+  const now = options.now ?? Date.now;
+  const { cookie, optional = false, serverTiming = false, onCacheHit, onError } = options;
+  const context = { client, region, onExchange: options.onExchange };
+  const namespace = cacheKey([NAMESPACE, client.endpoint.url, region]);
+
+  return createMiddleware<{ Variables: StsVariables }>(async function stsCredentials(c, next) {
+    const started = performance.now();
+    let outcome: CacheOutcome;
+    try {
+      const read = readToken(c, headerName, cookie);
+      const token = typeof read === "object" ? await read : read;
+      if (token === undefined) {
+        if (optional) return next();
+        throw new BearerTokenError("missing", "no bearer token");
+      }
+      const inspected = inspectToken(token);
+      // Before the cache: cached credentials are never served to an expired token.
+      if (now() >= inspected.expMs + toleranceMs) throw new BearerTokenError("invalid_token", "token expired");
+      const resolved = resolve(c, inspected.claims);
+      const params = resolved instanceof Promise ? await resolved : resolved;
+      if (params.roleSessionName === undefined && inspected.subject === undefined) {
+        throw new BearerTokenError("invalid_token", "token has no sub claim to name the session");
+      }
+      const key = namespace + cacheKey([token]) + params.key;
+      const { value, outcome: how } = await cache.get(
+        key,
+        () => exchange(context, token, inspected, params, cache.peek(key) === undefined ? "miss" : "refresh"),
+        { notAfter: inspected.expMs, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
+      );
+      c.set("awsCredentials", value.credentials);
+      c.set("stsIdentity", value.identity);
+      c.set("aws", value.aws);
+      outcome = how;
+      if (onCacheHit && how !== "miss" && how !== "negative") {
+        const { roleArn } = params;
+        safely(onCacheHit, { operation: "AssumeRoleWithWebIdentity", outcome: how, durationMs: performance.now() - started, roleArn, subject: inspected.subject });
+      }
+    } catch (err) {
+      if (err instanceof HTTPException) throw err; // a per-request function chose its own answer
+      const exception = toHttpException(err, challenge);
+      const own = onError ? await onError(exception, c) : undefined;
+      if (own instanceof Response) return own;
+      throw exception;
+    }
+    const duration = performance.now() - started;
+    await next();
+    if (serverTiming) c.header("Server-Timing", `sts;dur=${duration.toFixed(1)};desc="${outcome}"`, { append: true });
+  });
+}
+
+function stsClient(options: StsCredentialsOptions): StsClient {
+  if (options.client === undefined) {
+    return new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
+  }
+  if (options.endpoint !== undefined || options.fetch !== undefined) {
+    throw new StsConfigurationError("stsCredentials: give either client or endpoint/fetch, not both");
+  }
+  // Duck-typed rather than instanceof: two copies of the package must still work together.
+  if (typeof options.client.assumeRoleWithWebIdentity !== "function" || typeof options.client.endpoint?.url !== "string") {
+    throw new StsConfigurationError("stsCredentials: client must be an StsClient");
+  }
+  return options.client;
+}
+
+/** The shared cache, unless this instance asks for settings of its own (which the shared one cannot take). */
+function credentialCache(options: StsCredentialsOptions): CredentialCache<StsSession> {
+  const { refreshWindowSeconds, maxEntries, negativeTtlSeconds } = options;
+  const own = refreshWindowSeconds !== undefined || maxEntries !== undefined || negativeTtlSeconds !== undefined;
+  if (options.cache === undefined) {
+    return own
+      ? new CredentialCache<StsSession>({ refreshWindowSeconds, maxEntries, negativeTtlSeconds, now: options.now })
+      : sharedCredentialCache<StsSession>();
+  }
+  if (own) {
+    throw new StsConfigurationError(
+      "stsCredentials: refreshWindowSeconds, maxEntries and negativeTtlSeconds configure a private cache; set them on the cache you pass instead",
+    );
+  }
+  if (typeof options.cache.get !== "function" || typeof options.cache.peek !== "function") {
+    throw new StsConfigurationError("stsCredentials: cache must be a CredentialCache");
+  }
+  return options.cache;
+}

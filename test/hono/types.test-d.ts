@@ -1,0 +1,69 @@
+/**
+ * Type test, checked by `tsc -p test/tsconfig.json --noEmit` (never executed): typed `c.var`
+ * compiles, and wrong use does not (each `@ts-expect-error` fails the check if the line compiles).
+ */
+import type { AwsClient } from "aws4fetch";
+import { Hono } from "hono";
+import { stsCredentials } from "../../src/hono/index.ts";
+import type { StsIdentity, StsVariables, TokenClaims } from "../../src/hono/index.ts";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+function expectType<T extends true>(_: T): void {}
+
+interface Bindings {
+  ROLE_ARN: string;
+}
+
+// The README's shape: Variables on the app.
+const app = new Hono<{ Bindings: Bindings; Variables: StsVariables }>();
+app.use("/api/*", stsCredentials({ roleArn: (c, claims) => (claims.sub ? c.env.ROLE_ARN : undefined), region: "eu-west-1" }));
+app.get("/api/whoami", (c) => {
+  const accessKeyId = c.var.awsCredentials.accessKeyId;
+  expectType<Equal<typeof accessKeyId, string>>(true);
+  expectType<Equal<typeof c.var.awsCredentials.expiration, Date>>(true);
+  expectType<Equal<typeof c.var.aws, AwsClient>>(true);
+  const identity: StsIdentity = c.var.stsIdentity;
+  expectType<Equal<typeof identity.assumedRoleUser.arn, string>>(true);
+
+  // @ts-expect-error: no such member
+  void c.var.awsCredentials.nope;
+  // @ts-expect-error: an identity is not a number
+  const n: number = c.var.stsIdentity;
+  // @ts-expect-error: the credentials are read-only
+  c.var.awsCredentials.accessKeyId = "AKIA";
+  // @ts-expect-error: aws is an AwsClient, not a string
+  const s: string = c.var.aws;
+  return c.json({ identity, n, s });
+});
+
+// Variables through the middleware alone, in a chain.
+new Hono()
+  .use(stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1" }))
+  .get("/", (c) => {
+    expectType<Equal<typeof c.var.aws, AwsClient>>(true);
+    return c.text(c.var.stsIdentity.subjectFromWebIdentityToken);
+  });
+
+// optional: the variables may be absent.
+new Hono()
+  .use(stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", optional: true }))
+  .get("/", (c) => {
+    expectType<Equal<typeof c.var.aws, AwsClient | undefined>>(true);
+    // @ts-expect-error: possibly undefined under optional
+    return c.text(c.var.awsCredentials.accessKeyId);
+  });
+
+// Options: per-request functions get the claims; wrong types fail.
+stsCredentials({
+  roleArn: "arn:aws:iam::123456789012:role/app",
+  region: "eu-west-1",
+  durationSeconds: async (_c, claims: Readonly<TokenClaims>) => (claims.exp > 0 ? 900 : undefined),
+  policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+  onError: (err, c) => c.text(String(err.status), 403),
+});
+// @ts-expect-error: roleArn is required
+stsCredentials({ region: "eu-west-1" });
+// @ts-expect-error: durationSeconds is a number
+stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", durationSeconds: "900" });
+// @ts-expect-error: hooks never get the token
+stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", onExchange: (info) => info.token });
