@@ -1,0 +1,99 @@
+/**
+ * edge-sts: a fetch-only AWS STS client for edge runtimes (Workers, Deno, Bun, Node ≥ 20).
+ *
+ * @example
+ * ```ts
+ * import { StsClient } from "edge-sts";
+ *
+ * const sts = new StsClient({ region: "eu-west-1" });
+ * const { credentials } = await sts.assumeRoleWithWebIdentity({
+ *   roleArn: "arn:aws:iam::123456789012:role/app",
+ *   roleSessionName: "alice",
+ *   webIdentityToken: idToken,
+ * });
+ * ```
+ *
+ * @module
+ */
+
+// The client.
+export { StsClient } from "./client.ts";
+export type { StsClientOptions } from "./client.ts";
+
+// Errors.
+export { EdgeStsError, StsConfigurationError, StsError, StsValidationError } from "./errors.ts";
+export type {
+  StsErrorCode,
+  StsErrorDetails,
+  StsFaultType,
+  StsValidationIssue,
+  TransportErrorCode,
+} from "./errors.ts";
+
+// Endpoints.
+export { resolveEndpoint } from "./endpoints.ts";
+export type { EndpointParams, ResolvedEndpoint } from "./endpoints.ts";
+
+// Credentials and per-call options.
+export type {
+  AwsCredentials,
+  CredentialsProvider,
+  CredentialsSource,
+  RequestOptions,
+  ResponseMetadata,
+  TemporaryCredentials,
+} from "./types.ts";
+
+// Operations: the objects `StsClient.send` accepts, and every input and output type.
+export type { Operation } from "./wire/operation.ts";
+export {
+  assumeRole,
+  assumeRoleWithSAML,
+  assumeRoleWithWebIdentity,
+  assumeRoot,
+  decodeAuthorizationMessage,
+  getAccessKeyInfo,
+  getCallerIdentity,
+  getDelegatedAccessToken,
+  getFederationToken,
+  getSessionToken,
+  getWebIdentityToken,
+  operations,
+} from "./operations/index.ts";
+export type {
+  AssumedRoleUser,
+  AssumeRoleInput,
+  AssumeRoleOutput,
+  AssumeRoleWithSAMLInput,
+  AssumeRoleWithSAMLOutput,
+  AssumeRoleWithWebIdentityInput,
+  AssumeRoleWithWebIdentityOutput,
+  AssumeRootInput,
+  AssumeRootOutput,
+  DecodeAuthorizationMessageInput,
+  DecodeAuthorizationMessageOutput,
+  FederatedUser,
+  GetAccessKeyInfoInput,
+  GetAccessKeyInfoOutput,
+  GetCallerIdentityInput,
+  GetCallerIdentityOutput,
+  GetDelegatedAccessTokenInput,
+  GetDelegatedAccessTokenOutput,
+  GetFederationTokenInput,
+  GetFederationTokenOutput,
+  GetSessionTokenInput,
+  GetSessionTokenOutput,
+  GetWebIdentityTokenInput,
+  GetWebIdentityTokenOutput,
+  PolicyDescriptor,
+  ProvidedContext,
+  Tag,
+} from "./operations/index.ts";
+
+// ── Credential providers ──────────────────────────────────────────────────────────────────────
+// Async, caching providers for `StsClient`'s `credentials` (src/providers/, maintained separately).
+export { fromWebIdentity } from "./providers/from-web-identity.ts";
+export type { FromWebIdentityOptions } from "./providers/from-web-identity.ts";
+export { fromAssumeRole } from "./providers/from-assume-role.ts";
+export type { FromAssumeRoleOptions } from "./providers/from-assume-role.ts";
+export type { ProviderCacheOptions } from "./providers/cached-provider.ts";
