@@ -1,0 +1,10 @@
+/**
+ * Every portable test file, imported once. Keep this a plain list: test/packaging.test.ts fails
+ * when a test/portable/*.test.ts file is missing here (or listed but absent).
+ */
+import "./harness.test.ts";
+import "./wire.test.ts";
+import "./cache.test.ts";
+import "./hono.test.ts";
+import "./cache.test.ts";
+import "./hono.test.ts";
