@@ -60,8 +60,7 @@ export async function send<I, O>(
     let failure: StsError;
     let retryAfter: number | undefined;
     try {
-      const request = await buildRequest(ctx, body, credentials);
-      const { response, text } = await attemptOnce(ctx, request, signal, operation.action);
+      const { response, text } = await attemptOnce(ctx, body, credentials, signal, operation.action);
       if (response.ok) {
         const root = readResult(text, response, operation.action, secrets);
         if ("error" in root) failure = root.error;
@@ -102,10 +101,15 @@ async function resolveCredentials(ctx: PipelineContext, action: string): Promise
   return credentials;
 }
 
-async function buildRequest(ctx: PipelineContext, body: string, credentials?: AwsCredentials): Promise<Request> {
+async function buildRequest(
+  ctx: PipelineContext,
+  body: string,
+  credentials: AwsCredentials | undefined,
+  signal: AbortSignal,
+): Promise<Request> {
   const url = ctx.endpoint.url.endsWith("/") ? ctx.endpoint.url : ctx.endpoint.url + "/";
   const headers = { "content-type": CONTENT_TYPE };
-  if (!credentials) return new Request(url, { method: "POST", headers, body });
+  if (!credentials) return new Request(url, { method: "POST", headers, body, signal });
   const signed = await new AwsV4Signer({
     method: "POST",
     url,
@@ -119,13 +123,14 @@ async function buildRequest(ctx: PipelineContext, body: string, credentials?: Aw
     cache: ctx.signingKeyCache,
     datetime: amzDate(Date.now() + ctx.clockOffsetMs),
   }).sign();
-  return new Request(signed.url.toString(), { method: "POST", headers: signed.headers, body });
+  return new Request(signed.url.toString(), { method: "POST", headers: signed.headers, body, signal });
 }
 
 /** One fetch and its whole body, bounded by the per-attempt time limit and the caller's signal. */
 async function attemptOnce(
   ctx: PipelineContext,
-  request: Request,
+  body: string,
+  credentials: AwsCredentials | undefined,
   signal: AbortSignal | undefined,
   action: string,
 ): Promise<{ response: Response; text: string }> {
@@ -140,11 +145,12 @@ async function attemptOnce(
   let response: Response | undefined;
   try {
     const abandon = abandonment(controller.signal);
-    response = await Promise.race([ctx.fetch(new Request(request, { signal: controller.signal })), abandon]);
-    const text = await Promise.race([readBody(response, action), abandon]);
+    const request = await buildRequest(ctx, body, credentials, controller.signal);
+    response = await Promise.race([ctx.fetch(request), abandon]);
+    const text = await Promise.race([readBody(response, action, controller.signal), abandon]);
     return { response, text };
   } catch (err) {
-    response?.body?.cancel().catch(() => {});
+    if (response && !response.bodyUsed) response.body?.cancel().catch(() => {});
     if (err instanceof StsError && err.code !== "TimeoutError") throw err;
     if (timedOut) throw new StsError(`${action}: no complete response within ${ctx.timeoutMs} ms`, timeoutDetails(action));
     if (signal?.aborted) throw abortError(action, signal.reason, 0);

@@ -3,25 +3,32 @@ import { MAX_BODY_BYTES } from "./xml.ts";
 
 /**
  * Reads a whole response body as UTF-8 text, refusing anything over {@link MAX_BODY_BYTES}
- * without buffering it first.
+ * without buffering it first. Reading stops when `signal` aborts.
  * @throws {StsError} `ResponseTooLarge`; a stream failure is rethrown for the caller to classify.
  */
-export async function readBody(response: Response, action: string): Promise<string> {
+export async function readBody(response: Response, action: string, signal: AbortSignal): Promise<string> {
   const declared = Number(response.headers.get("content-length"));
   if (declared > MAX_BODY_BYTES) throw tooLarge(response, action);
   if (!response.body) return "";
   const reader = response.body.getReader();
+  // Stop pulling as soon as the attempt is abandoned, whatever the stream does with signals.
+  const stop = () => reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener("abort", stop, { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      reader.cancel().catch(() => {});
-      throw tooLarge(response, action);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        reader.cancel().catch(() => {});
+        throw tooLarge(response, action);
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    signal.removeEventListener("abort", stop);
   }
   if (chunks.length === 1) return decoder.decode(chunks[0]);
   const all = new Uint8Array(size);
