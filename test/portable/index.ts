@@ -6,5 +6,6 @@ import "./harness.test.ts";
 import "./wire.test.ts";
 import "./cache.test.ts";
 import "./hono.test.ts";
-import "./cache.test.ts";
-import "./hono.test.ts";
+import "./operations.test.ts";
+import "./emulator.test.ts";
+import "./middleware-e2e.test.ts";
