@@ -17,6 +17,7 @@ import { exchangeResolver, seconds } from "./options.ts";
 import type { StsCredentialsOptions } from "./options.ts";
 import { exchange, safely } from "./session.ts";
 import { inspectToken, readToken } from "./token.ts";
+import type { InspectedToken } from "./token.ts";
 import type { StsSession, StsVariables } from "./types.ts";
 
 /** Keeps this middleware's entries apart from anyone else's in the shared cache. */
@@ -83,6 +84,16 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const { cookie, optional = false, serverTiming = false, onCacheHit, onError } = options;
   const context = { client, region, onExchange: options.onExchange };
   const namespace = cacheKey([NAMESPACE, client.endpoint.url, region]);
+  // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
+  // string object keeps its hash, so a cache hit does not rehash it.
+  const keys = new WeakMap<InspectedToken, { params: string; key: string }>();
+  const keyOf = (inspected: InspectedToken, token: string, params: string): string => {
+    const known = keys.get(inspected);
+    if (known !== undefined && known.params === params) return known.key;
+    const key = namespace + cacheKey([token]) + params;
+    keys.set(inspected, { params, key });
+    return key;
+  };
 
   return createMiddleware<{ Variables: StsVariables }>(async function stsCredentials(c, next) {
     const started = performance.now();
@@ -102,7 +113,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       if (params.roleSessionName === undefined && inspected.subject === undefined) {
         throw new BearerTokenError("invalid_token", "token has no sub claim to name the session");
       }
-      const key = namespace + cacheKey([token]) + params.key;
+      const key = keyOf(inspected, token, params.key);
       const { value, outcome: how } = await cache.get(
         key,
         () => exchange(context, token, inspected, params, cache.peek(key) === undefined ? "miss" : "refresh"),
