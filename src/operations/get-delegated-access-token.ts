@@ -8,11 +8,12 @@ import type { Operation } from "../wire/operation.ts";
 import { addScalar } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
 import { integer, text } from "../wire/xml.ts";
-import { defined, readCredentials } from "./shapes.ts";
+import { defined, readCredentials, str } from "./shapes.ts";
 
 // The model puts no length or pattern on the token.
 const schema = v.object({
-  tradeInToken: v.string(),
+  // The model sets no limits on the trade-in token; it must still be sendable.
+  tradeInToken: str(0),
 });
 
 /** Input of {@link StsClient.getDelegatedAccessToken}. */

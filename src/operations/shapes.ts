@@ -17,9 +17,20 @@ function codePoints(value: string): number {
   return n;
 }
 
-/** A string of `min`..`max` code points (max optional) matching an anchored pattern (optional). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** No unpaired surrogate: such a string has no UTF-8 form, so it cannot be sent at all. */
+function wellFormed(value: string): boolean {
+  return !SURROGATE.test(value) || !LONE_SURROGATE.test(value);
+}
+
+/**
+ * A string of `min`..`max` code points (max optional) matching an anchored pattern (optional).
+ * Every string member must also be well-formed Unicode, or it could not be encoded for the wire.
+ */
 export function str(min: number, max?: number, pattern?: RegExp) {
   const rules: v.PipeItem<string, string, v.BaseIssue<unknown>>[] = [
+    v.check(wellFormed, "well_formed:well-formed Unicode (no unpaired surrogate)"),
     v.check((s: string) => codePoints(s) >= min, `min_length:>=${min}`),
   ];
   if (max !== undefined) rules.push(v.check((s: string) => codePoints(s) <= max, `max_length:<=${max}`));

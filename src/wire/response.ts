@@ -18,7 +18,7 @@ export function readResult(body: string, response: Response, action: string, sec
   const root = parseOrFail(body, response, action);
   if (root.localName === "ErrorResponse") return { error: fromErrorDocument(root, response, action, secrets) };
   if (root.localName !== `${action}Response`) {
-    throw invalid(`${action}: expected <${action}Response> but the response is <${root.localName}>`, response, action);
+    throw invalid(`${action}: expected <${action}Response> but the response is ${nameOf(root, secrets)}`, response, action);
   }
   const requestId = text(child(root, "ResponseMetadata"), "RequestId") ?? headerRequestId(response) ?? "";
   return { result: child(root, `${action}Result`), requestId };
@@ -33,7 +33,7 @@ export function readErrorResponse(body: string, response: Response, action: stri
     return err as StsError;
   }
   if (root.localName !== "ErrorResponse" && !child(root, "Error")) {
-    return invalid(`${action}: HTTP ${response.status} with an unexpected <${root.localName}> body`, response, action);
+    return invalid(`${action}: HTTP ${response.status} with an unexpected ${nameOf(root, secrets)} body`, response, action);
   }
   return fromErrorDocument(root, response, action, secrets);
 }
@@ -80,6 +80,12 @@ function invalid(message: string, response: Response, action: string, cause?: un
     // A cut-off or garbled body is a transport fault: another attempt may well get a whole one.
     retryable: response.ok || isRetryable("", response.status),
   }, cause === undefined ? undefined : { cause });
+}
+
+/** The root element's name for a message: short names only, with secrets cut out (bodies may echo input). */
+function nameOf(root: XmlElement, secrets: string[]): string {
+  const name = root.localName ?? "";
+  return /^[A-Za-z_][\w.-]{0,63}$/.test(name) ? `<${scrub(name, secrets)}>` : "root element";
 }
 
 function headerRequestId(response: Response): string | undefined {

@@ -44,6 +44,8 @@ function describe(path: string, rule: string, expected: string | null | undefine
       return `${path} must match ${expected} (regex)`;
     case "integer":
       return `${path} must be an integer (integer)`;
+    case "well_formed":
+      return `${path} must be ${expected} (${rule})`;
     case "not_reserved_prefix":
       return `${path} ${expected} (${rule})`;
     default:

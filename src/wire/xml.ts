@@ -24,6 +24,10 @@ export type XmlElement = Element;
 
 const DOCTYPE_OR_ENTITY = /<!(?:DOCTYPE|ENTITY)/i;
 
+function stopOnError(level: "warning" | "error" | "fatalError"): void {
+  if (level !== "warning") throw new XmlReadError("response is not well-formed XML", "not-xml");
+}
+
 /**
  * Parses a whole response body into its root element.
  * @throws {XmlReadError} on a DOCTYPE/entity declaration, a malformed or empty document.
@@ -35,14 +39,10 @@ export function parseXmlDocument(text: string): XmlElement {
   if (text.trim() === "") throw new XmlReadError("response body is empty", "not-xml");
   let doc: Document;
   try {
-    doc = new DOMParser({
-      onError(level, message) {
-        if (level !== "warning") throw new XmlReadError(`response is not well-formed XML: ${String(message).slice(0, 120)}`, "not-xml");
-      },
-    }).parseFromString(text, "text/xml") as unknown as Document;
-  } catch (err) {
-    if (err instanceof XmlReadError) throw err;
-    throw new XmlReadError("response is not well-formed XML", "not-xml", { cause: err });
+    doc = new DOMParser({ onError: stopOnError }).parseFromString(text, "text/xml") as unknown as Document;
+  } catch {
+    // xmldom's own message quotes pieces of the body (which may echo what we sent): not kept.
+    throw new XmlReadError("response is not well-formed XML", "not-xml");
   }
   const root = doc?.documentElement;
   if (!root) throw new XmlReadError("response has no root element", "not-xml");
