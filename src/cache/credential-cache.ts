@@ -84,6 +84,8 @@ const noop = (): void => {};
  */
 export class CredentialCache<V extends { expiration: Date }> {
   readonly #entries = new Map<string, Entry<V>>();
+  /** Remembered rejections, bounded apart from the values so forged tokens cannot evict real users. */
+  readonly #rejections = new Map<string, Entry<V>>();
   readonly #flights = new Map<string, Promise<V>>();
   readonly #maxEntries: number;
   readonly #windowMs: number;
@@ -96,7 +98,8 @@ export class CredentialCache<V extends { expiration: Date }> {
 
   /**
    * @param options Bounds and timings; every one has a default.
-   * @param {number} [options.maxEntries=1000] Entries held, least recently used out first.
+   * @param {number} [options.maxEntries=1000] Values held, least recently used out first (remembered
+   *   rejections are bounded separately by the same number, so they never push values out).
    * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiration.
    * @param {number} [options.minRemainingSeconds=60] Never serve a value closer than this to its expiration.
    * @param {number} [options.negativeTtlSeconds=30] How long a rejection is replayed.
@@ -115,7 +118,7 @@ export class CredentialCache<V extends { expiration: Date }> {
 
   /** Entries held: values and remembered rejections (in-flight loads are not counted). */
   get size(): number {
-    return this.#entries.size;
+    return this.#entries.size + this.#rejections.size;
   }
 
   /**
@@ -128,7 +131,7 @@ export class CredentialCache<V extends { expiration: Date }> {
    * @throws whatever `load` threw (the same error to every waiter), or a remembered rejection.
    */
   get(key: string, load: () => Promise<V>, options?: CacheLoadOptions<V>): Promise<CacheResult<V>> {
-    const entry = this.#entries.get(key);
+    const entry = this.#entries.get(key) ?? this.#rejections.get(key);
     if (entry !== undefined) {
       const now = this.#now();
       const notAfter = options?.notAfter;
@@ -141,7 +144,7 @@ export class CredentialCache<V extends { expiration: Date }> {
         if (now < entry.serveUntil) return this.#serveAging(key, entry, now, load, options);
       }
       // Past its life for this caller: absent. Keep the entry only if another caller may still use it.
-      if (now >= entry.serveUntil) this.#entries.delete(key);
+      if (now >= entry.serveUntil) this.#mapOf(entry).delete(key);
     }
     options?.onOutcome?.("miss");
     const flight = this.#flights.get(key) ?? this.#start(key, load, options);
@@ -167,12 +170,14 @@ export class CredentialCache<V extends { expiration: Date }> {
   delete(key: string): boolean {
     this.#flights.delete(key);
     if (key === this.#lastKey) this.#lastKey = undefined;
-    return this.#entries.delete(key);
+    const hadRejection = this.#rejections.delete(key);
+    return this.#entries.delete(key) || hadRejection;
   }
 
   /** Forgets everything, in-flight loads included (their results will not be stored). */
   clear(): void {
     this.#entries.clear();
+    this.#rejections.clear();
     this.#flights.clear();
     this.#lastKey = undefined;
   }
@@ -240,6 +245,7 @@ export class CredentialCache<V extends { expiration: Date }> {
     const limit = notAfter === undefined ? Infinity : notAfter;
     const serveUntil = Math.min(expiration - this.#minRemainingMs, limit);
     this.#entries.delete(key);
+    this.#rejections.delete(key);
     if (!(now < serveUntil)) return; // already unusable (or no valid expiration): hand it out, keep nothing
     let freshUntil = expiration - this.#windowMs - this.#random() * JITTER_FRACTION * this.#windowMs;
     // A value born inside its refresh window would refresh on every request: give it half its life.
@@ -267,6 +273,7 @@ export class CredentialCache<V extends { expiration: Date }> {
       return;
     }
     if (current !== undefined) this.#entries.delete(key);
+    this.#rejections.delete(key);
     if (this.#negativeTtlMs === 0 || !options?.isRejection?.(err)) return;
     const limit = options.notAfter === undefined ? Infinity : options.notAfter;
     const serveUntil = Math.min(now + this.#negativeTtlMs, limit);
@@ -284,19 +291,25 @@ export class CredentialCache<V extends { expiration: Date }> {
   }
 
   #insert(key: string, entry: Entry<V>): void {
-    this.#entries.set(key, entry);
+    const map = this.#mapOf(entry);
+    map.set(key, entry);
     this.#lastKey = key;
-    while (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
+    while (map.size > this.#maxEntries) {
+      const oldest = map.keys().next().value as string;
+      map.delete(oldest);
     }
   }
 
   /** Moves `key` to the most recently used end (Map insertion order is the LRU order). */
   #touch(key: string, entry: Entry<V>): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    const map = this.#mapOf(entry);
+    map.delete(key);
+    map.set(key, entry);
     this.#lastKey = key;
+  }
+
+  #mapOf(entry: Entry<V>): Map<string, Entry<V>> {
+    return entry.negative ? this.#rejections : this.#entries;
   }
 }
 

@@ -282,6 +282,34 @@ describe("CredentialCache", () => {
     assert.equal(cache.size, 3);
   });
 
+  test("remembered rejections are bounded apart: a flood of rejected keys never evicts a value", async () => {
+    const { cache } = setup({ maxEntries: 3 });
+    const rejected = new Error("InvalidIdentityToken");
+    const refuse = async (): Promise<Creds> => {
+      throw rejected;
+    };
+    const isRejection = (e: unknown) => e === rejected;
+    await cache.get("user", async () => creds("user"));
+    for (let i = 0; i < 50; i++) await assert.rejects(cache.get(`forged-${i}`, refuse, { isRejection }));
+    assert.equal(cache.peek("user")?.id, "user", "the value survived 50 rejections with maxEntries 3");
+    assert.equal(cache.size, 1 + 3, "one value plus the three most recent rejections");
+    // The newest rejections are still replayed; the oldest were let go.
+    let calls = 0;
+    const counted = async (): Promise<Creds> => {
+      calls++;
+      throw rejected;
+    };
+    await assert.rejects(cache.get("forged-49", counted, { isRejection }));
+    assert.equal(calls, 0);
+    await assert.rejects(cache.get("forged-0", counted, { isRejection }));
+    assert.equal(calls, 1);
+    // A success for a remembered key replaces its rejection.
+    await assert.rejects(cache.get("flip", refuse, { isRejection }));
+    cache.delete("flip");
+    assert.equal((await cache.get("flip", async () => creds("flip"))).outcome, "miss");
+    assert.equal(cache.peek("flip")?.id, "flip");
+  });
+
   test("jitter: each entry turns stale up to 10 % of the window early, never later than expiration − window", async () => {
     for (const r of [0, 0.25, 0.5, 0.999999]) {
       const { clock, cache } = setup({ random: () => r });
