@@ -152,6 +152,22 @@ export class CredentialCache<V extends { expiration: Date }> {
   }
 
   /**
+   * The synchronous fast path of {@link get}: the value when `get` would answer `"hit"` (fresh, and
+   * before `notAfter`), marking it recently used; otherwise `undefined` and nothing changes.
+   * @param key The entry's key.
+   * @param notAfter ms epoch at or after which the entry must not be served.
+   * @returns The fresh value, or `undefined` (then call `get`).
+   */
+  fresh(key: string, notAfter?: number): V | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    const now = this.#now();
+    if (now >= entry.freshUntil || (notAfter !== undefined && now >= notAfter)) return undefined;
+    if (key !== this.#lastKey) this.#touch(key, entry);
+    return entry.value;
+  }
+
+  /**
    * The value a `get` could serve right now, without loading, refreshing or touching recency.
    * @param key The entry's key.
    * @returns The value, or `undefined` (absent, a rejection, or past the point it may be served).
