@@ -146,14 +146,18 @@ function endpointOf(url: string, signingRegion: string): ResolvedEndpoint {
 
 /** Refuses what fetch could not use, e.g. `localhost:4566` (which parses with scheme `localhost:`). */
 function checkCustomEndpoint(endpoint: string): void {
-  let protocol: string;
+  let url: URL;
   try {
-    protocol = new URL(endpoint).protocol;
+    url = new URL(endpoint);
   } catch {
     // The endpoint is not echoed: it may carry user info.
     throw new StsConfigurationError("Invalid Configuration: endpoint is not a valid URL");
   }
-  if (protocol !== "https:" && protocol !== "http:") {
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new StsConfigurationError("Invalid Configuration: endpoint must be an http: or https: URL");
+  }
+  // fetch refuses such URLs, and its error would quote them.
+  if (url.username !== "" || url.password !== "") {
+    throw new StsConfigurationError("Invalid Configuration: endpoint must not contain user info");
   }
 }

@@ -110,7 +110,8 @@ describe("resolveEndpoint", () => {
   });
 
   test("refuses a custom endpoint fetch could not use, without echoing it", () => {
-    for (const endpoint of ["", "not a url", "localhost:4566", "ftp://example.com", "https://user:hunter2@"]) {
+    const withUserInfo = ["https://user:hunter2@sts.example.com", "http://AKIDhunter2@127.0.0.1:4566/"];
+    for (const endpoint of ["", "not a url", "localhost:4566", "ftp://example.com", "https://user:hunter2@", ...withUserInfo]) {
       assert.throws(
         () => resolveEndpoint({ region: "us-east-1", endpoint }),
         (err: unknown) => err instanceof StsConfigurationError && !err.message.includes("hunter2"),

@@ -31,7 +31,10 @@ export interface CredentialCacheOptions {
 /** Per-call options of {@link CredentialCache.get}. */
 // `V` is unused today; it keeps room for value-dependent options without changing the signature.
 export interface CacheLoadOptions<V> {
-  /** ms epoch after which the entry must never be served (e.g. the token's `exp`). The entry's life is min(expiration, notAfter). */
+  /**
+   * ms epoch at or after which a value must never be served (e.g. the token's `exp`): a value's life is
+   * min(expiration, notAfter). A remembered rejection lasts its `negativeTtlSeconds` regardless.
+   */
   notAfter?: number;
   /** Runs a background refresh past the end of the request (`c.executionCtx.waitUntil`). Its promise never rejects. */
   waitUntil?: (promise: Promise<unknown>) => void;
@@ -65,6 +68,8 @@ interface Entry<V> {
   retryAt: number;
 }
 
+/** Total key length of remembered rejections (~4 MB of UTF-16): beyond it, the oldest go. */
+const MAX_REJECTION_KEY_CHARS = 2 * 1024 * 1024;
 const JITTER_FRACTION = 0.1;
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
@@ -84,8 +89,12 @@ const noop = (): void => {};
  */
 export class CredentialCache<V extends { expiration: Date }> {
   readonly #entries = new Map<string, Entry<V>>();
-  /** Remembered rejections, bounded apart from the values so forged tokens cannot evict real users. */
+  /**
+   * Remembered rejections, bounded apart from the values so forged tokens cannot evict real users,
+   * and by the total length of their keys too: a key may hold a 20 000-character token.
+   */
   readonly #rejections = new Map<string, Entry<V>>();
+  #rejectionChars = 0;
   readonly #flights = new Map<string, Promise<V>>();
   readonly #maxEntries: number;
   readonly #windowMs: number;
@@ -135,7 +144,7 @@ export class CredentialCache<V extends { expiration: Date }> {
     if (entry !== undefined) {
       const now = this.#now();
       const notAfter = options?.notAfter;
-      if (notAfter === undefined || now < notAfter) {
+      if (entry.negative || notAfter === undefined || now < notAfter) {
         if (now < entry.freshUntil) {
           if (key !== this.#lastKey) this.#touch(key, entry);
           options?.onOutcome?.("hit");
@@ -144,7 +153,7 @@ export class CredentialCache<V extends { expiration: Date }> {
         if (now < entry.serveUntil) return this.#serveAging(key, entry, now, load, options);
       }
       // Past its life for this caller: absent. Keep the entry only if another caller may still use it.
-      if (now >= entry.serveUntil) this.#mapOf(entry).delete(key);
+      if (now >= entry.serveUntil) this.#remove(entry, key);
     }
     options?.onOutcome?.("miss");
     const flight = this.#flights.get(key) ?? this.#start(key, load, options);
@@ -186,7 +195,7 @@ export class CredentialCache<V extends { expiration: Date }> {
   delete(key: string): boolean {
     this.#flights.delete(key);
     if (key === this.#lastKey) this.#lastKey = undefined;
-    const hadRejection = this.#rejections.delete(key);
+    const hadRejection = this.#dropRejection(key);
     return this.#entries.delete(key) || hadRejection;
   }
 
@@ -194,6 +203,7 @@ export class CredentialCache<V extends { expiration: Date }> {
   clear(): void {
     this.#entries.clear();
     this.#rejections.clear();
+    this.#rejectionChars = 0;
     this.#flights.clear();
     this.#lastKey = undefined;
   }
@@ -261,7 +271,7 @@ export class CredentialCache<V extends { expiration: Date }> {
     const limit = notAfter === undefined ? Infinity : notAfter;
     const serveUntil = Math.min(expiration - this.#minRemainingMs, limit);
     this.#entries.delete(key);
-    this.#rejections.delete(key);
+    this.#dropRejection(key);
     if (!(now < serveUntil)) return; // already unusable (or no valid expiration): hand it out, keep nothing
     let freshUntil = expiration - this.#windowMs - this.#random() * JITTER_FRACTION * this.#windowMs;
     // A value born inside its refresh window would refresh on every request: give it half its life.
@@ -289,11 +299,11 @@ export class CredentialCache<V extends { expiration: Date }> {
       return;
     }
     if (current !== undefined) this.#entries.delete(key);
-    this.#rejections.delete(key);
+    this.#dropRejection(key);
     if (this.#negativeTtlMs === 0 || !options?.isRejection?.(err)) return;
-    const limit = options.notAfter === undefined ? Infinity : options.notAfter;
-    const serveUntil = Math.min(now + this.#negativeTtlMs, limit);
-    if (!(now < serveUntil)) return;
+    // Not clamped to notAfter: replaying a rejection serves nothing, and a caller that still accepts
+    // an expired token for a while (clock tolerance) must not reach STS on every retry.
+    const serveUntil = now + this.#negativeTtlMs;
     this.#insert(key, {
       value: undefined,
       error: err,
@@ -310,10 +320,22 @@ export class CredentialCache<V extends { expiration: Date }> {
     const map = this.#mapOf(entry);
     map.set(key, entry);
     this.#lastKey = key;
-    while (map.size > this.#maxEntries) {
+    if (entry.negative) this.#rejectionChars += key.length;
+    while (map.size > this.#maxEntries || (entry.negative && this.#rejectionChars > MAX_REJECTION_KEY_CHARS)) {
       const oldest = map.keys().next().value as string;
-      map.delete(oldest);
+      this.#remove(map.get(oldest)!, oldest);
     }
+  }
+
+  #remove(entry: Entry<V>, key: string): void {
+    if (entry.negative) this.#dropRejection(key);
+    else this.#entries.delete(key);
+  }
+
+  #dropRejection(key: string): boolean {
+    if (!this.#rejections.delete(key)) return false;
+    this.#rejectionChars -= key.length;
+    return true;
   }
 
   /** Moves `key` to the most recently used end (Map insertion order is the LRU order). */

@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import { getCookie, getSignedCookie } from "hono/cookie";
 import { BearerTokenError } from "./errors.ts";
+import { BoundedMemo } from "./memo.ts";
 
 /** Where to look for the token when the header is absent: a cookie name, or a (signed) cookie's settings. */
 export type TokenCookie =
@@ -51,10 +52,10 @@ export interface InspectedToken {
 export const MAX_TOKEN_LENGTH = 20_000;
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const MEMO_SIZE = 1024;
-const memo = new Map<string, InspectedToken>();
+/** 1 024 tokens, and at most 2 Mi characters of them (a real ID token is 1–2 KB). */
+const memo = new BoundedMemo<InspectedToken>(1024, 2 * 1024 * 1024);
 /** Authorization header value → its token, for headers that were well-formed. Bounded like `memo`. */
-const headers = new Map<string, string>();
+const headers = new BoundedMemo<string>(1024, 2 * 1024 * 1024);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -78,7 +79,6 @@ export function readToken(
     // Repeated headers arrive joined with ", ", so two tokens fail here too.
     const match = BEARER.exec(header);
     if (match === null) throw new BearerTokenError("invalid_request", "expected exactly one Bearer token");
-    if (headers.size >= MEMO_SIZE) headers.delete(headers.keys().next().value as string);
     headers.set(header, match[1]!);
     return match[1];
   }
@@ -104,7 +104,6 @@ export function inspectToken(token: string): InspectedToken {
   const known = memo.get(token);
   if (known !== undefined) return known;
   const inspected = parse(token);
-  if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
   memo.set(token, inspected);
   return inspected;
 }

@@ -145,7 +145,9 @@ async function attemptOnce(
   let response: Response | undefined;
   try {
     const abandon = abandonment(controller.signal);
+    abandon.catch(() => {}); // an abort while signing is handled below, not an unhandled rejection
     const request = await buildRequest(ctx, body, credentials, controller.signal);
+    controller.signal.throwIfAborted(); // never hand fetch an attempt that was already abandoned
     response = await Promise.race([ctx.fetch(request), abandon]);
     const text = await Promise.race([readBody(response, action, controller.signal), abandon]);
     return { response, text };

@@ -127,7 +127,7 @@ describe("CredentialCache", () => {
     assert.equal(calls, 2, "after negativeTtl the load runs again");
   });
 
-  test("a rejection is not remembered without isRejection, nor past notAfter", async () => {
+  test("a rejection is not remembered without isRejection; with it, it outlives notAfter (it serves nothing)", async () => {
     const { clock, cache } = setup();
     const err = new Error("AccessDenied");
     let calls = 0;
@@ -144,8 +144,11 @@ describe("CredentialCache", () => {
     await assert.rejects(cache.get("b", load, capped));
     assert.equal(calls, 3, "replayed before notAfter");
     clock.t += 1 * S;
-    await assert.rejects(cache.get("b", load, { isRejection: () => true }));
-    assert.equal(calls, 4, "a rejection is never replayed at or after notAfter");
+    await assert.rejects(cache.get("b", load, capped));
+    assert.equal(calls, 3, "still replayed at notAfter: a caller with clock tolerance must not hammer STS");
+    clock.t += 25 * S;
+    await assert.rejects(cache.get("b", load, capped));
+    assert.equal(calls, 4, "gone after negativeTtl");
   });
 
   test("inside the refresh window: the cached value at once, one background refresh, then the new value", async () => {
@@ -308,6 +311,20 @@ describe("CredentialCache", () => {
     cache.delete("flip");
     assert.equal((await cache.get("flip", async () => creds("flip"))).outcome, "miss");
     assert.equal(cache.peek("flip")?.id, "flip");
+  });
+
+  test("remembered rejections are also bounded by the total length of their keys", async () => {
+    const { cache } = setup({ maxEntries: 1000 });
+    const rejected = new Error("InvalidIdentityToken");
+    const refuse = async (): Promise<Creds> => {
+      throw rejected;
+    };
+    await cache.get("user", async () => creds("user"));
+    const key = (i: number) => `${i}:`.padEnd(20_000, "t"); // a key that holds a 20 000-character token
+    for (let i = 0; i < 300; i++) await assert.rejects(cache.get(key(i), refuse, { isRejection: () => true }));
+    // 2 Mi characters of keys at most: 104 such keys, not 300.
+    assert.ok(cache.size - 1 <= 105 && cache.size - 1 >= 100, `rejections kept: ${cache.size - 1}`);
+    assert.equal(cache.peek("user")?.id, "user");
   });
 
   test("jitter: each entry turns stale up to 10 % of the window early, never later than expiration − window", async () => {

@@ -22,6 +22,17 @@ test("a subject that does not fit gets a readable form and a 20-hex-digit digest
   assert.match(long, /^y{43}-[0-9a-f]{20}$/);
 });
 
+test("a subject shaped like another subject's mapped name is mapped too, so the two never share a name", async () => {
+  for (const victim of ["auth0|alice", "日本", "a"]) {
+    const mapped = await sessionNameFor(victim);
+    const impostor = await sessionNameFor(mapped);
+    assert.notEqual(impostor, mapped, `${JSON.stringify(mapped)} as a subject must not keep its name`);
+    assert.match(impostor, PATTERN);
+    assert.match(impostor, /-[0-9a-f]{20}$/);
+  }
+  assert.equal(await sessionNameFor("build-0123456789abcdef0123x"), "build-0123456789abcdef0123x", "only the exact mapped shape is remapped");
+});
+
 test("the mapping is deterministic, always matches the pattern, and never maps two subjects to one name", async () => {
   const subject = fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: "grapheme", maxLength: 80 }), fc.constantFrom("a|b", "a-b", "a b", "a/b"));
   await fc.assert(

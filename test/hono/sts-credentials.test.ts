@@ -175,6 +175,19 @@ describe("refresh and expiry (manual clock; credentials live 3600 s, refresh win
     assert.equal(sts.calls.length, 2);
   });
 
+  test("a token STS rejects while it is inside the clock tolerance is still remembered (no STS call per retry)", async () => {
+    const { request, sts, clock } = makeApp();
+    const token = idToken("alice", clock.t, 600);
+    clock.advance(605); // exp passed 5 s ago; the tolerance (30 s) still lets it through to STS
+    sts.always = () => stsError("ExpiredTokenException");
+    for (let i = 0; i < 5; i++) {
+      const res = await request(token);
+      assert.equal(res.status, 401);
+      assert.equal(res.headers.get("WWW-Authenticate"), 'Bearer error="invalid_token"');
+    }
+    assert.equal(sts.calls.length, 1);
+  });
+
   test("an expired token with a warm cache entry gets 401", async () => {
     const { request, sts, clock } = makeApp();
     const token = idToken("alice", clock.t, 600);

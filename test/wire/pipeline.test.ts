@@ -248,6 +248,30 @@ describe("time limits and abort", () => {
     assert.ok(performance.now() - started < 1000);
   });
 
+  test("an abort while a signed request is being signed: AbortError, no fetch, no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const creds = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY" };
+      for (const ticks of [0, 1, 2, 3, 5, 8]) {
+        const s = scripted([xml(IDENTITY)]);
+        const controller = new AbortController();
+        const call = client(s.fetch, { credentials: creds }).getCallerIdentity({}, { signal: controller.signal });
+        for (let i = 0; i < ticks; i++) await Promise.resolve();
+        controller.abort();
+        const outcome = await call.then(() => "resolved", (err: unknown) => err);
+        if (outcome === "resolved") continue; // signing finished first: the call may complete
+        assert.ok(outcome instanceof StsError && outcome.code === "AbortError", String(outcome));
+        assert.equal(s.requests.filter((r) => !r.signal.aborted).length, 0, "no live request after the abort");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   test("an already-aborted signal makes no request", async () => {
     const s = scripted([xml(OK)]);
     const err = await failure(client(s.fetch).assumeRoleWithWebIdentity(INPUT, { signal: AbortSignal.abort() }));
