@@ -11,7 +11,8 @@
  * Options: `--only=typecheck,node,portable` runs a subset.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -27,6 +28,7 @@ if (unknown.length > 0) {
 
 /** @type {Array<{ label: string, passed: number, failed: number }>} */
 const summary = [];
+const leakDir = mkdtempSync(join(tmpdir(), "edge-sts-leaks-"));
 const notes = [];
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +168,8 @@ async function nodeSuite() {
   console.log(`${files.length} files: ${files.join(" ")}`);
   const r = await run("node --test", process.execPath, [
     "--import", "tsx",
+    // Records secrets and outputs across the whole suite for the leak check (test/leak/).
+    "--import", "./test/leak/collect.ts",
     "--test",
     "--test-reporter=spec",
     "--test-concurrency=2",
@@ -174,7 +178,7 @@ async function nodeSuite() {
     "--test-timeout=120000",
     "--test-force-exit",
     ...files,
-  ], { timeoutMs: 7 * 60_000 });
+  ], { timeoutMs: 7 * 60_000, env: { EDGE_STS_LEAK_DIR: leakDir } });
   const text = stripAnsi(r.out);
   const count = (key) => {
     const m = [...text.matchAll(new RegExp(`^[ℹ#] ${key} (\\d+)$`, "gm"))].at(-1);
@@ -187,6 +191,16 @@ async function nodeSuite() {
   if (pass === undefined || fail === undefined) return { passed: 0, failed: 1, why: "node --test printed no pass/fail counts" };
   const failed = fail + cancelled + (r.code !== 0 && fail + cancelled === 0 ? 1 : 0);
   return { passed: pass, failed };
+}
+
+/** Scans what test/leak/collect.ts recorded during the Node suite. */
+async function leakCheck() {
+  header("leak check (whole Node suite)");
+  const r = await run("leak-check", process.execPath, ["--import", "tsx", "test/leak/scan.ts", leakDir]);
+  rmSync(leakDir, { recursive: true, force: true });
+  const m = [...stripAnsi(r.out).matchAll(/^leak-check: (\d+) passed, (\d+) failed$/gm)].at(-1);
+  if (!m || r.code !== 0) return { passed: 0, failed: 1 };
+  return { passed: Number(m[1]), failed: Number(m[2]) };
 }
 
 /** Runs one portable runner and reads its `<runtime>: N passed, M failed` line. */
@@ -233,10 +247,12 @@ const startedAt = Date.now();
 if (wanted("typecheck")) await typecheck();
 
 let node = { passed: 0, failed: 0 };
+let leaks;
 if (wanted("node")) {
   const r = await nodeSuite();
   if (r.why) console.log(`node: ${r.why}`);
   node = r;
+  leaks = await leakCheck();
 }
 if (wanted("portable")) {
   const p = await portableSuites();
@@ -246,6 +262,8 @@ if (wanted("portable")) {
 } else if (wanted("node")) {
   summary.push({ label: "node", ...node });
 }
+
+if (leaks) summary.push({ label: "leak-check", ...leaks });
 
 header(`summary (${seconds(Date.now() - startedAt)})`);
 for (const note of notes) console.log(`note: ${note}`);
