@@ -9,3 +9,4 @@ import "./hono.test.ts";
 import "./operations.test.ts";
 import "./emulator.test.ts";
 import "./middleware-e2e.test.ts";
+import "./serve.test.ts";
