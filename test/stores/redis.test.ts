@@ -53,7 +53,6 @@ describe("redisStore with node-redis", () => {
     return {
       name: "node-redis",
       store: redisStore(client),
-      expires: true,
       dump: () =>
         dumpWith(
           async (cursor) => {
@@ -64,7 +63,7 @@ describe("redisStore with node-redis", () => {
         ),
     };
   };
-  storeContract(register, check, sut);
+  storeContract(register, check, sut, { expires: true });
 
   register("the value is written with SETEX: Redis holds it for the TTL asked", async () => {
     const { store } = await sut();
@@ -87,11 +86,10 @@ describe("redisStore with ioredis", () => {
     return {
       name: "ioredis",
       store: redisStore(client),
-      expires: true,
       dump: () => dumpWith((cursor) => client.scan(cursor, "MATCH", "edge-sts:*", "COUNT", 1000), (key) => client.get(key)),
     };
   };
-  storeContract(register, check, sut);
+  storeContract(register, check, sut, { expires: true });
 
   register("the value is written with SETEX: Redis holds it for the TTL asked", async () => {
     const { store } = await sut();
