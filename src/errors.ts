@@ -139,6 +139,8 @@ export interface StsValidationIssue {
   rule: string;
   /** What was expected, e.g. `>=2` (never the received value). */
   expected?: string;
+  /** The bound of a `min_`/`max_` rule, e.g. `2` for `min_length` `>=2`. */
+  limit?: number;
   /** A short human-readable message naming the member and the rule. */
   message: string;
 }
