@@ -2,8 +2,7 @@
  * The signed operations about the caller itself: GetCallerIdentity, GetAccessKeyInfo,
  * GetSessionToken, GetFederationToken, DecodeAuthorizationMessage, GetWebIdentityToken.
  */
-import { checkMfa } from "./emulator-assume.ts";
-import { credentialsTree, durationSeconds, packedPolicySize } from "./emulator-context.ts";
+import { checkMfa, credentialsTree, durationSeconds, packedPolicySize } from "./emulator-context.ts";
 import type { Handler } from "./emulator-context.ts";
 import { EmulatorError, stsErrors } from "./emulator-responses.ts";
 import type { StsEmulatorPrincipal } from "./emulator-state.ts";
