@@ -6,7 +6,7 @@ import { checkMfa, credentialsTree, durationSeconds, packedPolicySize } from "./
 import type { Handler } from "./emulator-context.ts";
 import { EmulatorError, stsErrors } from "./emulator-responses.ts";
 import type { StsEmulatorPrincipal } from "./emulator-state.ts";
-import { base64Decode, base64UrlEncode } from "./jwt.ts";
+import { base64Decode, base64UrlEncode } from "../encoding/base64.ts";
 
 /** The GetCallerIdentity handler. */
 export const getCallerIdentity: Handler = async (ctx) => {
