@@ -157,7 +157,7 @@ export function readAssumedRoleUser(parent: XmlElement | undefined): AssumedRole
   return { assumedRoleId: requiredText(el, "AssumedRoleId"), arn: requiredText(el, "Arn") };
 }
 
-/** Copies the defined members only, so absent optional members stay absent. */
+/** Deletes the members that are `undefined` (in place, and returns the object), so absent optional members stay absent: the one way the package omits them. */
 export function defined<T extends object>(value: T): T {
   for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
   return value;
