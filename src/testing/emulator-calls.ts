@@ -30,17 +30,17 @@ export interface StsEmulatorCall {
 
 /** Counts and log of the calls received. */
 export interface StsEmulatorCalls {
-  /** Every call received, faulted or not. */
+  /** Every call received, faulted or not (exact, however many the log kept). */
   readonly total: number;
-  /** Calls per action. */
+  /** Calls per action (exact). */
   readonly byAction: Readonly<Record<string, number>>;
-  /** Every call, oldest first. */
+  /** The latest calls, oldest first: at most `maxLoggedCalls` (default 1 000) are kept. */
   readonly log: readonly StsEmulatorCall[];
   /** The latest call. */
   readonly last: StsEmulatorCall | undefined;
-  /** Calls of `action` (or all calls without an argument). */
+  /** Calls of `action` (or all calls without an argument), exact. */
   count(action?: string): number;
-  /** Forgets every call. */
+  /** Forgets every call and resets the counts. */
   reset(): void;
 }
 
@@ -49,18 +49,30 @@ export interface CallLog extends StsEmulatorCalls {
   record(call: StsEmulatorCall): void;
 }
 
-/** Creates an empty call log. */
-export function createCallLog(): CallLog {
+/** Calls kept in the log by default: a long-running emulator (`npm run demo`) must not grow without bound. */
+export const DEFAULT_MAX_LOGGED_CALLS = 1000;
+
+/**
+ * Creates an empty call log that keeps the latest `maxLogged` calls; counts stay exact (a call's
+ * action is filled in after it is recorded, so counts are summed when asked: kept calls plus dropped ones).
+ */
+export function createCallLog(maxLogged: number = DEFAULT_MAX_LOGGED_CALLS): CallLog {
   let log: StsEmulatorCall[] = [];
-  const count = (action?: string) => (action === undefined ? log.length : log.filter((c) => c.action === action).length);
+  /** Calls dropped from the log, per action ("" for none). */
+  let dropped = new Map<string, number>();
+  let droppedTotal = 0;
+  const byAction = () => {
+    const out: Record<string, number> = {};
+    for (const [action, n] of dropped) if (action !== "") out[action] = n;
+    for (const call of log) if (call.action !== undefined) out[call.action] = (out[call.action] ?? 0) + 1;
+    return out;
+  };
   return {
     get total() {
-      return log.length;
+      return droppedTotal + log.length;
     },
     get byAction() {
-      const out: Record<string, number> = {};
-      for (const call of log) if (call.action !== undefined) out[call.action] = (out[call.action] ?? 0) + 1;
-      return out;
+      return byAction();
     },
     get log() {
       return log;
@@ -68,12 +80,22 @@ export function createCallLog(): CallLog {
     get last() {
       return log[log.length - 1];
     },
-    count,
+    count(action?: string) {
+      if (action === undefined) return droppedTotal + log.length;
+      return (dropped.get(action) ?? 0) + log.filter((c) => c.action === action).length;
+    },
     reset() {
       log = [];
+      dropped = new Map();
+      droppedTotal = 0;
     },
     record(call) {
       log.push(call);
+      while (log.length > maxLogged) {
+        const key = log.shift()!.action ?? "";
+        dropped.set(key, (dropped.get(key) ?? 0) + 1);
+        droppedTotal++;
+      }
     },
   };
 }
