@@ -44,35 +44,28 @@ export interface StsEmulatorCalls {
   reset(): void;
 }
 
-/** The log plus the emulator-side `record`. */
+/** The log plus the emulator-side `record` and `named`. */
 export interface CallLog extends StsEmulatorCalls {
+  /** A call arrived (its action is not known yet). */
   record(call: StsEmulatorCall): void;
+  /** The call's action is now known (set on `call.action`). */
+  named(call: StsEmulatorCall): void;
 }
 
 /** Calls kept in the log by default: a long-running emulator (`npm run demo`) must not grow without bound. */
 export const DEFAULT_MAX_LOGGED_CALLS = 1000;
 
-/**
- * Creates an empty call log that keeps the latest `maxLogged` calls; counts stay exact (a call's
- * action is filled in after it is recorded, so counts are summed when asked: kept calls plus dropped ones).
- */
+/** Creates an empty call log that keeps the latest `maxLogged` calls; the counts are kept apart and stay exact. */
 export function createCallLog(maxLogged: number = DEFAULT_MAX_LOGGED_CALLS): CallLog {
   let log: StsEmulatorCall[] = [];
-  /** Calls dropped from the log, per action ("" for none). */
-  let dropped = new Map<string, number>();
-  let droppedTotal = 0;
-  const byAction = () => {
-    const out: Record<string, number> = {};
-    for (const [action, n] of dropped) if (action !== "") out[action] = n;
-    for (const call of log) if (call.action !== undefined) out[call.action] = (out[call.action] ?? 0) + 1;
-    return out;
-  };
+  let total = 0;
+  let perAction = new Map<string, number>();
   return {
     get total() {
-      return droppedTotal + log.length;
+      return total;
     },
     get byAction() {
-      return byAction();
+      return Object.fromEntries(perAction);
     },
     get log() {
       return log;
@@ -81,21 +74,20 @@ export function createCallLog(maxLogged: number = DEFAULT_MAX_LOGGED_CALLS): Cal
       return log[log.length - 1];
     },
     count(action?: string) {
-      if (action === undefined) return droppedTotal + log.length;
-      return (dropped.get(action) ?? 0) + log.filter((c) => c.action === action).length;
+      return action === undefined ? total : (perAction.get(action) ?? 0);
     },
     reset() {
       log = [];
-      dropped = new Map();
-      droppedTotal = 0;
+      total = 0;
+      perAction = new Map();
     },
     record(call) {
+      total++;
       log.push(call);
-      while (log.length > maxLogged) {
-        const key = log.shift()!.action ?? "";
-        dropped.set(key, (dropped.get(key) ?? 0) + 1);
-        droppedTotal++;
-      }
+      if (log.length > maxLogged) log.shift();
+    },
+    named(call) {
+      if (call.action !== undefined) perAction.set(call.action, (perAction.get(call.action) ?? 0) + 1);
     },
   };
 }

@@ -163,6 +163,7 @@ export function createStsEmulator(options: StsEmulatorOptions = {}): StsEmulator
         throw new EmulatorError("MalformedQueryString", 400, "The request has a malformed percent-encoding.");
       }
       Object.assign(call, { action: decoded.action, params: decoded.params, input: decoded.input });
+      calls.named(call);
       const match = /Credential=(\w+)\//.exec(request.headers.get("authorization") ?? "");
       if (match) call.accessKeyId = match[1];
 
