@@ -43,9 +43,14 @@ export interface WorkerSpec {
 
 /** Bundles with esbuild for workerd; fails if anything needs a Node built-in. */
 export async function bundleWorker(spec: WorkerSpec, outfile: string): Promise<void> {
+  await bundleEntry(spec.entry, outfile, spec.keepSideEffectImports ?? false);
+}
+
+/** {@link bundleWorker} for an entry file alone (also used by the Miniflare suite, test/miniflare/). */
+export async function bundleEntry(entry: string, outfile: string, keepSideEffectImports = false): Promise<void> {
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [spec.entry],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     format: "esm",
@@ -53,7 +58,7 @@ export async function bundleWorker(spec: WorkerSpec, outfile: string): Promise<v
     target: "es2022",
     mainFields: ["module", "main"],
     conditions: ["workerd", "worker", "browser"],
-    ignoreAnnotations: spec.keepSideEffectImports ?? false,
+    ignoreAnnotations: keepSideEffectImports,
     logLevel: "silent",
     plugins: [refuseNodeBuiltins],
   });
