@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Miniflare, supportedCompatibilityDate } from "miniflare";
 import type { WorkerOptions } from "miniflare";
-import { bundleEntry } from "../workerd/serve.ts";
+import * as esbuild from "esbuild";
+import { refuseNodeBuiltins } from "../workerd/serve.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -46,6 +47,23 @@ export interface Fleet {
   /** Every file Miniflare persisted for KV and the Cache API, as raw bytes. */
   persistedFiles(): Promise<Array<{ path: string; bytes: Uint8Array }>>;
   close(): Promise<void>;
+}
+
+/** Bundles an entry as the workerd suite does (wrangler's settings; a Node built-in is a build error). */
+async function bundleEntry(entry: string, outfile: string): Promise<void> {
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    logLevel: "silent",
+    plugins: [refuseNodeBuiltins],
+  });
 }
 
 /** Starts one Miniflare instance with `isolates` Workers plus the tamper Worker. */
