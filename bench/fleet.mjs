@@ -1,0 +1,335 @@
+/**
+ * #9 fleet: one exchange per user across a fleet (issue 11). ISOLATES isolates share one store;
+ * USERS users each send REQUESTS requests, one after another with a think time, each routed to an
+ * isolate picked at random. STS is the emulator (it verifies every token) behind an injected 80 ms
+ * round trip; the store sits behind an injected 5 ms one. Each store is run side by side with the
+ * per-isolate cache alone on the same runtime, in the same run:
+ *
+ *   node       isolates = Node processes; store: Redis (a real redis-server on loopback, node-redis)
+ *   deno       isolates = Deno processes; store: Deno KV (one SQLite file opened by every process)
+ *   miniflare  isolates = Workers in one Miniflare instance (one workerd isolate each); store:
+ *              Workers KV (one namespace bound to every Worker)
+ *
+ * Reported per side: STS calls per user (the run lies within one credential lifetime, so this is
+ * calls per user per lifetime), where answers came from (hit/store/miss), the latency the middleware
+ * added (p50/p90/p99/mean, and its total per user), end-to-end latency, and fleet CPU per request.
+ * bench/fleet-cpu.mjs adds the CPU of a store hit vs an STS exchange.
+ *
+ *   node bench/fleet.mjs --out=bench/.out/fleet.json [--isolates=8] [--users=200] [--requests=40]
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { quantile } from "./lib/util.mjs";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
+const ISOLATES = Number(args.isolates ?? 8);
+const USERS = Number(args.users ?? 200);
+const REQUESTS = Number(args.requests ?? 40);
+const STS_DELAY_MS = 80;
+const STORE_DELAY_MS = 5;
+const THINK_MS = [10, 40];
+const STAGGER_MS = 1000;
+const ROLE_ARN = "arn:aws:iam::123456789012:role/fleet";
+const dist = new URL("./.out/dist/", import.meta.url);
+if (!existsSync(new URL("hono/index.js", dist))) throw new Error("bench/.out/dist is missing: run `npm run bench` (it builds src/ first)");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (line) => console.error(`[fleet] ${line}`);
+const started = Date.now();
+
+const { createOidcIssuer, createStsEmulator } = await import(new URL("testing/index.js", dist).href);
+const issuer = createOidcIssuer();
+const sts = createStsEmulator({ issuers: [issuer], roles: [{ arn: ROLE_ARN }] });
+const stsServer = await listen((request) => sleep(STS_DELAY_MS).then(() => sts.fetch(request)));
+const stsUrl = `http://127.0.0.1:${stsServer.port}`;
+const work = mkdtempSync(join(tmpdir(), "edge-sts-fleet-"));
+
+// ── the sides ────────────────────────────────────────────────────────────────────────────────
+const redisBin = findRedis();
+const sides = [
+  { id: "node-none", runtime: "node", store: "none", label: "Node processes, per-isolate cache only" },
+  { id: "node-redis", runtime: "node", store: "redis", label: "Node processes + Redis", skip: redisBin ? undefined : "redis-server not found" },
+  { id: "deno-none", runtime: "deno", store: "none", label: "Deno processes, per-isolate cache only" },
+  { id: "deno-kv", runtime: "deno", store: "deno-kv", label: "Deno processes + Deno KV" },
+  { id: "miniflare-none", runtime: "miniflare", store: "none", label: "Miniflare Workers, per-isolate cache only" },
+  { id: "miniflare-kv", runtime: "miniflare", store: "kv", label: "Miniflare Workers + Workers KV" },
+];
+
+const results = {
+  what: "fleet: isolates sharing one store, users routed at random",
+  setup: { isolates: ISOLATES, users: USERS, requestsPerUser: REQUESTS, stsRoundTripMs: STS_DELAY_MS, storeRoundTripMs: STORE_DELAY_MS, thinkMs: THINK_MS, staggerMs: STAGGER_MS },
+  method:
+    `${USERS} users, each ${REQUESTS} sequential requests with a think time of ${THINK_MS[0]}–${THINK_MS[1]} ms, starts spread over ${STAGGER_MS} ms; every request goes to one of ${ISOLATES} isolates picked at random. ` +
+    `STS: createStsEmulator (verifies each RS256 token) served on 127.0.0.1 behind ${STS_DELAY_MS} ms; the store behind ${STORE_DELAY_MS} ms per call (a wrapper that waits before each get/set). ` +
+    "Middleware latency: measured inside the isolate, from before stsCredentials to the handler (workerd's clock advances only across I/O, so a Miniflare hit reads 0). " +
+    "End-to-end: the router's fetch, loopback HTTP included (Miniflare: its dispatch). Fleet CPU: user+system of the isolate processes over the run ÷ requests (not measurable per Worker in Miniflare).",
+  sides: {},
+};
+
+let redis;
+try {
+  for (const side of sides) {
+    if (side.skip) {
+      results.sides[side.id] = { label: side.label, skipped: side.skip };
+      log(`${side.label}: skipped (${side.skip})`);
+      continue;
+    }
+    try {
+      if (side.store === "redis") redis ??= await startRedis(redisBin);
+      results.sides[side.id] = { label: side.label, ...(await runSide(side)) };
+    } catch (err) {
+      results.sides[side.id] = { label: side.label, error: String(err?.message ?? err).slice(0, 500) };
+      log(`${side.label}: FAILED ${err?.stack ?? err}`);
+    }
+  }
+} finally {
+  await redis?.stop();
+  await stsServer.close();
+  rmSync(work, { recursive: true, force: true });
+}
+
+// CPU of a store hit vs an STS exchange, in its own process.
+const cpuOut = join(root, "bench", ".out", "fleet-cpu.json");
+rmSync(cpuOut, { force: true });
+const cpu = spawnSync(process.execPath, ["bench/fleet-cpu.mjs", `--out=${cpuOut}`], { cwd: root, stdio: ["ignore", "inherit", "inherit"], timeout: 60_000 });
+results.cpu = cpu.status === 0 && existsSync(cpuOut) ? JSON.parse((await import("node:fs")).readFileSync(cpuOut, "utf8")) : { error: `bench/fleet-cpu.mjs failed (${cpu.error?.message ?? `exit ${cpu.status}`})` };
+
+results.durationSeconds = Math.round((Date.now() - started) / 1000);
+if (args.out) {
+  mkdirSync(join(args.out, ".."), { recursive: true });
+  writeFileSync(args.out, JSON.stringify(results, null, 2) + "\n");
+}
+log(`done in ${results.durationSeconds} s`);
+process.exit(0);
+
+// ── one side ─────────────────────────────────────────────────────────────────────────────────
+
+async function runSide(side) {
+  const fleet = side.runtime === "miniflare" ? await startMiniflareFleet(side) : await startProcessFleet(side);
+  try {
+    const tokens = await Promise.all(Array.from({ length: USERS }, (_, u) => issuer.mint({ sub: `${side.id}-user-${u}` })));
+    // One warm-up request per isolate with a token of its own (JIT, connections), not counted.
+    const warm = await issuer.mint({ sub: `${side.id}-warm-up` });
+    await Promise.all(fleet.targets.map((target) => target(warm)));
+    const callsBefore = sts.calls.count("AssumeRoleWithWebIdentity");
+    const cpuBefore = await fleet.cpuUs();
+    const t0 = performance.now();
+    const requests = [];
+    await Promise.all(tokens.map((token, user) => driveUser(fleet, token, user, requests)));
+    const wallMs = performance.now() - t0;
+    const cpuAfter = await fleet.cpuUs();
+    const stsCalls = sts.calls.count("AssumeRoleWithWebIdentity") - callsBefore;
+    return summarise(requests, { stsCalls, wallMs, cpuUs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore });
+  } finally {
+    await fleet.stop();
+  }
+}
+
+async function driveUser(fleet, token, user, requests) {
+  await sleep(Math.random() * STAGGER_MS);
+  for (let i = 0; i < REQUESTS; i++) {
+    const isolate = Math.floor(Math.random() * fleet.targets.length);
+    const t = performance.now();
+    const r = await fleet.targets[isolate](token);
+    requests.push({ user, isolate, e2eMs: performance.now() - t, ...r });
+    await sleep(THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0]));
+  }
+}
+
+function summarise(requests, { stsCalls, wallMs, cpuUs }) {
+  const ok = requests.filter((r) => r.status === 200);
+  const mwMs = ok.map((r) => r.mwUs / 1000);
+  const e2e = ok.map((r) => r.e2eMs);
+  const sources = {};
+  for (const r of requests) sources[r.source ?? `status ${r.status}`] = (sources[r.source ?? `status ${r.status}`] ?? 0) + 1;
+  const perUser = new Map();
+  for (const r of ok) perUser.set(r.user, (perUser.get(r.user) ?? 0) + r.mwUs / 1000);
+  const isolatesSeen = new Map();
+  for (const r of requests) (isolatesSeen.get(r.user) ?? isolatesSeen.set(r.user, new Set()).get(r.user)).add(r.isolate);
+  const q = (xs, p) => +quantile(xs, p).toFixed(2);
+  return {
+    requests: requests.length,
+    ok: ok.length,
+    errors: requests.length - ok.length,
+    stsCalls,
+    stsCallsPerUser: +(stsCalls / USERS).toFixed(3),
+    isolatesSeenPerUser: +([...isolatesSeen.values()].reduce((a, s) => a + s.size, 0) / USERS).toFixed(2),
+    sources,
+    middlewareMs: { p50: q(mwMs, 0.5), p90: q(mwMs, 0.9), p99: q(mwMs, 0.99), mean: +(mwMs.reduce((a, b) => a + b, 0) / mwMs.length).toFixed(2) },
+    middlewareMsPerUser: { mean: +([...perUser.values()].reduce((a, b) => a + b, 0) / USERS).toFixed(1) },
+    endToEndMs: { p50: q(e2e, 0.5), p99: q(e2e, 0.99) },
+    fleetCpuUsPerRequest: cpuUs === null ? null : +(cpuUs / requests.length).toFixed(1),
+    wallMs: Math.round(wallMs),
+  };
+}
+
+// ── isolates as processes (Node, Deno) ───────────────────────────────────────────────────────
+
+async function startProcessFleet(side) {
+  const script = join(root, "bench", "fleet-isolate.mjs");
+  const flags = [`--sts=${stsUrl}`, `--role=${ROLE_ARN}`, `--store=${side.store}`, `--storeDelayMs=${STORE_DELAY_MS}`];
+  if (side.store === "redis") flags.push(`--redis=${redis.url}`);
+  if (side.store === "deno-kv") flags.push(`--kvPath=${join(work, `${side.id}.sqlite3`)}`);
+  const command = side.runtime === "deno" ? [bin("deno"), ["run", "-A", "--unstable-kv", "--no-lock", script, ...flags]] : [process.execPath, [script, ...flags]];
+  const children = [];
+  try {
+    for (let i = 0; i < ISOLATES; i++) children.push(startChild(command[0], command[1]));
+    const ports = await Promise.all(children.map((c) => c.port));
+    const targets = ports.map((port) => async (token) => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/x`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+      await response.arrayBuffer();
+      return { status: response.status, mwUs: Number(response.headers.get("x-mw-us")), source: sourceOf(response) };
+    });
+    const cpuUs = async () => {
+      const all = await Promise.all(ports.map(async (port) => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()).cpuUs));
+      return all.some((x) => typeof x !== "number") ? null : all.reduce((a, b) => a + b, 0);
+    };
+    return { targets, cpuUs, stop: () => Promise.all(children.map((c) => c.stop())) };
+  } catch (err) {
+    await Promise.all(children.map((c) => c.stop()));
+    throw err;
+  }
+}
+
+function startChild(cmd, argv) {
+  const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+  let output = "";
+  const exited = new Promise((r) => child.once("close", r));
+  const port = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`isolate did not listen within 30 s: ${output.slice(-500)}`)), 30_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = /listening (\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.setEncoding("utf8").on("data", onData);
+    child.stderr.setEncoding("utf8").on("data", onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`isolate exited before listening: ${output.slice(-500)}`));
+    });
+  });
+  port.catch(() => {});
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { port, stop };
+}
+
+const sourceOf = (response) => /sts;[^,]*desc="([^"]*)"/.exec(response.headers.get("server-timing") ?? "")?.[1];
+
+// ── isolates as Workers in Miniflare ─────────────────────────────────────────────────────────
+
+async function startMiniflareFleet(side) {
+  const [{ Miniflare, supportedCompatibilityDate }, esbuild] = await Promise.all([import("miniflare"), import("esbuild")]);
+  const script = join(work, "fleet-worker.js");
+  if (!existsSync(script)) {
+    await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: ["bench/fleet-worker.mjs"],
+      outfile: script,
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      mainFields: ["module", "main"],
+      conditions: ["workerd", "worker", "browser"],
+      logLevel: "silent",
+    });
+  }
+  const names = Array.from({ length: ISOLATES }, (_, i) => `isolate-${i}`);
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    kvPersist: false,
+    workers: names.map((name) => ({
+      name,
+      modules: true,
+      scriptPath: script,
+      compatibilityDate: supportedCompatibilityDate,
+      bindings: { ROLE_ARN, STS_ENDPOINT: stsUrl, STORE: side.store, STORE_DELAY_MS: String(STORE_DELAY_MS) },
+      kvNamespaces: { STS_CACHE: `fleet-${side.id}` },
+    })),
+  });
+  await mf.ready;
+  const stubs = await Promise.all(names.map((name) => mf.getWorker(name)));
+  const targets = stubs.map((stub) => async (token) => {
+    const response = await stub.fetch("http://fleet.test/api/x", { headers: { authorization: `Bearer ${token}` } });
+    await response.arrayBuffer();
+    return { status: response.status, mwUs: Number(response.headers.get("x-mw-us")), source: sourceOf(response) };
+  });
+  return { targets, cpuUs: async () => null, stop: () => mf.dispose() };
+}
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+async function listen(handler) {
+  let server;
+  const port = await new Promise((resolve, reject) => {
+    server = serve({ fetch: handler, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port));
+    server.once("error", reject);
+  });
+  return {
+    port,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections?.();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function findRedis() {
+  for (const candidate of [process.env.REDIS_SERVER, "redis-server", "/usr/bin/redis-server", "/usr/local/bin/redis-server"]) {
+    if (!candidate) continue;
+    const probe = spawnSync(candidate, ["--version"], { encoding: "utf8" });
+    if (probe.status === 0) return candidate;
+  }
+  return undefined;
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throw-away redis-server on a loopback port: no persistence, stopped (by its pid) at the end. */
+async function startRedis(redisServer) {
+  const port = await freePort();
+  const child = spawn(redisServer, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", work], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.setEncoding("utf8").on("data", (c) => (output += c));
+  const exited = new Promise((r) => child.once("close", r));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (/Ready to accept connections/.test(output)) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start: ${output.slice(-300)}`);
+    await sleep(20);
+  }
+  log(`redis-server on 127.0.0.1:${port}`);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
