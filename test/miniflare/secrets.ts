@@ -4,17 +4,23 @@
  * checked at all three byte alignments, so a secret embedded anywhere in a larger base64 blob is found too.
  */
 
-/** The secrets of one exchange, labelled for failure messages (never the values themselves). */
-export function secretsOf(token: string, credentials: { secretAccessKey: string; sessionToken: string }): Array<{ label: string; value: string }> {
-  const [header, payload, signature] = token.split(".");
-  return [
-    { label: "token", value: token },
-    { label: "token header", value: header! },
-    { label: "token payload", value: payload! },
-    { label: "token signature", value: signature! },
-    { label: "secret access key", value: credentials.secretAccessKey },
-    { label: "session token", value: credentials.sessionToken },
-  ];
+/** The secrets of a run, labelled for failure messages (never the values themselves). */
+export function secretsOf(tokens: string[], sessions: Array<{ secretAccessKey: string; sessionToken?: string }>): Array<{ label: string; value: string }> {
+  const out: Array<{ label: string; value: string }> = [];
+  tokens.forEach((token, i) => {
+    const [header, payload, signature] = token.split(".");
+    out.push(
+      { label: `token ${i}`, value: token },
+      { label: `token ${i} header`, value: header! },
+      { label: `token ${i} payload`, value: payload! },
+      { label: `token ${i} signature`, value: signature! },
+    );
+  });
+  sessions.forEach((session, i) => {
+    out.push({ label: `secret access key ${i}`, value: session.secretAccessKey });
+    if (session.sessionToken !== undefined) out.push({ label: `session token ${i}`, value: session.sessionToken });
+  });
+  return out;
 }
 
 const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));

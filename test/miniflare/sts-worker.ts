@@ -8,14 +8,19 @@ import { Hono } from "hono";
 import type { ExecutionContext } from "hono";
 import { stsCredentials } from "../../src/hono/index.ts";
 import type { StsVariables } from "../../src/hono/index.ts";
+import { cacheApiStore, workersKvStore } from "../../src/stores/index.ts";
+import type { CredentialStore, KvNamespaceLike } from "../../src/stores/index.ts";
 
 interface Env {
   ISOLATE_NAME: string;
   ROLE_ARN: string;
   STS_ENDPOINT: string;
   STORE: "kv" | "cache" | "none";
-  STS_CACHE?: unknown;
+  STS_CACHE?: KvNamespaceLike;
 }
+
+/** Workers have `caches.default` (not in the DOM typings this repo compiles with). */
+declare const caches: { default: Cache };
 
 type App = Hono<{ Bindings: Env; Variables: StsVariables }>;
 
@@ -31,6 +36,7 @@ function createApp(env: Env): App {
       roleArn: env.ROLE_ARN,
       endpoint: env.STS_ENDPOINT,
       serverTiming: true,
+      store: storeFor(env),
     }),
   );
   // Where the credentials came from is in the response's Server-Timing (`desc="hit|store|miss|…"`).
@@ -43,6 +49,20 @@ function createApp(env: Env): App {
     }),
   );
   return app;
+}
+
+function storeFor(env: Env): CredentialStore | ((c: { env: Env }) => CredentialStore | undefined) | undefined {
+  switch (env.STORE) {
+    // As in a real Worker: the binding arrives with the request.
+    case "kv":
+      return (c) => (c.env.STS_CACHE === undefined ? undefined : workersKvStore(c.env.STS_CACHE));
+    case "cache":
+      return cacheApiStore(caches.default);
+    case "none":
+      return undefined;
+    default:
+      throw new Error(`STORE must be kv, cache or none, not ${String(env.STORE)}`);
+  }
 }
 
 export default {

@@ -12,6 +12,9 @@ interface KvNamespace {
   list(options?: { cursor?: string }): Promise<{ keys: Array<{ name: string; expiration?: number }>; list_complete: boolean; cursor?: string }>;
 }
 
+/** Workers' `caches.default` (not in the DOM typings this repo compiles with). */
+declare const caches: { default: Cache };
+
 interface Env {
   KV_BINDING: string;
   [binding: string]: unknown;
@@ -63,6 +66,23 @@ export default {
       case "/delete":
         await kv.delete(key);
         return new Response("ok");
+      // The same, on caches.default (this Worker is in the same data centre): `url` is the cached URL.
+      case "/cache-get": {
+        const cached = await caches.default.match(new Request(url.searchParams.get("url") ?? ""));
+        return cached === undefined ? new Response("no such entry", { status: 404 }) : new Response(await cached.text());
+      }
+      case "/cache-put": {
+        const target = new Request(url.searchParams.get("url") ?? "");
+        await caches.default.put(target, new Response(await request.text(), { headers: { "cache-control": "max-age=3600" } }));
+        return new Response("ok");
+      }
+      case "/cache-flip": {
+        const target = new Request(url.searchParams.get("url") ?? "");
+        const cached = await caches.default.match(target);
+        if (cached === undefined) return new Response("no such entry", { status: 404 });
+        await caches.default.put(target, new Response(flipOne(await cached.text()), { headers: { "cache-control": "max-age=3600" } }));
+        return new Response("ok");
+      }
       default:
         return new Response("not found", { status: 404 });
     }
