@@ -48,25 +48,28 @@ async function openStore() {
 }
 
 const { store } = await openStore();
+/** Store failures by `operation:reason` (onStoreError never carries the key or the value). */
+const storeErrors = {};
 const app = new Hono();
 app.use("/api/*", async (c, next) => {
   c.set("t0", performance.now());
   await next();
 });
-app.use("/api/*", stsCredentials({ roleArn: arg("role"), endpoint: arg("sts"), serverTiming: true, ...(store ? { store } : {}) }));
+app.use("/api/*", stsCredentials({ roleArn: arg("role"), endpoint: arg("sts"), serverTiming: true, ...(store ? { store, onStoreError: ({ operation, reason }) => void (storeErrors[`${operation}:${reason}`] = (storeErrors[`${operation}:${reason}`] ?? 0) + 1) } : {}) }));
 app.get("/api/x", (c) => {
   c.header("x-mw-us", String(Math.round((performance.now() - c.get("t0")) * 1000)));
   return c.text("ok");
 });
 app.get("/stats", (c) => {
-  if (globalThis.Deno) return c.json({ cpuUs: null });
-  const { user, system } = process.cpuUsage();
-  return c.json({ cpuUs: user + system });
+  const usage = globalThis.process?.cpuUsage?.();
+  return c.json({ cpuUs: usage ? usage.user + usage.system : null, storeErrors });
 });
 
 if (globalThis.Deno) {
   Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: ({ port }) => console.log(`listening ${port}`) }, app.fetch);
 } else {
   const { serve } = await import("@hono/node-server");
-  serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => console.log(`listening ${info.port}`));
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => console.log(`listening ${info.port}`));
+  server.keepAliveTimeout = 60_000; // the router's keep-alive sockets idle longer than Node's 5 s default
+
 }

@@ -15,12 +15,15 @@
  * added (p50/p90/p99/mean, and its total per user), end-to-end latency, and fleet CPU per request.
  * bench/fleet-cpu.mjs adds the CPU of a store hit vs an STS exchange.
  *
- *   node bench/fleet.mjs --out=bench/.out/fleet.json [--isolates=8] [--users=200] [--requests=40]
+ *   node bench/fleet.mjs --out=bench/.out/fleet.json [--isolates=8] [--users=200] [--requests=12] [--sides=node-none,…]
+ *   node bench/fleet.mjs --into-results   (after `npm run bench`: reruns #9 alone into bench/results.json and RESULTS.md)
  */
 import { spawn, spawnSync } from "node:child_process";
+import http from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
@@ -30,11 +33,15 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const ISOLATES = Number(args.isolates ?? 8);
 const USERS = Number(args.users ?? 200);
-const REQUESTS = Number(args.requests ?? 40);
+const REQUESTS = Number(args.requests ?? 12);
 const STS_DELAY_MS = 80;
 const STORE_DELAY_MS = 5;
-const THINK_MS = [10, 40];
-const STAGGER_MS = 1000;
+// ~220 requests/s over the fleet: on 2 shared cores a loopback request costs ~1 ms of CPU (router +
+// the isolate's HTTP server), so a faster pace measures queueing, not the middleware.
+const THINK_MS = [600, 1200];
+const STAGGER_MS = 2000;
+/** Parallel requests a user's first page load sends in the "page load" side. */
+const BURST = 4;
 const ROLE_ARN = "arn:aws:iam::123456789012:role/fleet";
 const dist = new URL("./.out/dist/", import.meta.url);
 if (!existsSync(new URL("hono/index.js", dist))) throw new Error("bench/.out/dist is missing: run `npm run bench` (it builds src/ first)");
@@ -55,13 +62,19 @@ const redisBin = findRedis();
 const sides = [
   { id: "node-none", runtime: "node", store: "none", label: "Node processes, per-isolate cache only" },
   { id: "node-redis", runtime: "node", store: "redis", label: "Node processes + Redis", skip: redisBin ? undefined : "redis-server not found" },
+  { id: "node-redis-burst", runtime: "node", store: "redis", burst: BURST, label: `Node processes + Redis, each user's first page load = ${BURST} parallel requests`, skip: redisBin ? undefined : "redis-server not found" },
   { id: "deno-none", runtime: "deno", store: "none", label: "Deno processes, per-isolate cache only" },
   { id: "deno-kv", runtime: "deno", store: "deno-kv", label: "Deno processes + Deno KV" },
   { id: "miniflare-none", runtime: "miniflare", store: "none", label: "Miniflare Workers, per-isolate cache only" },
   { id: "miniflare-kv", runtime: "miniflare", store: "kv", label: "Miniflare Workers + Workers KV" },
 ];
 
+const only = args.sides?.split(",");
+if (only) sides.splice(0, sides.length, ...sides.filter((side) => only.includes(side.id)));
+
 const results = {
+  date: new Date(started).toISOString(),
+  loadAverage1m: { start: +loadavg()[0].toFixed(2) },
   what: "fleet: isolates sharing one store, users routed at random",
   setup: { isolates: ISOLATES, users: USERS, requestsPerUser: REQUESTS, stsRoundTripMs: STS_DELAY_MS, storeRoundTripMs: STORE_DELAY_MS, thinkMs: THINK_MS, staggerMs: STAGGER_MS },
   method:
@@ -101,11 +114,23 @@ const cpu = spawnSync(process.execPath, ["bench/fleet-cpu.mjs", `--out=${cpuOut}
 results.cpu = cpu.status === 0 && existsSync(cpuOut) ? JSON.parse((await import("node:fs")).readFileSync(cpuOut, "utf8")) : { error: `bench/fleet-cpu.mjs failed (${cpu.error?.message ?? `exit ${cpu.status}`})` };
 
 results.durationSeconds = Math.round((Date.now() - started) / 1000);
+results.loadAverage1m.end = +loadavg()[0].toFixed(2);
 if (args.out) {
   mkdirSync(join(args.out, ".."), { recursive: true });
   writeFileSync(args.out, JSON.stringify(results, null, 2) + "\n");
 }
 log(`done in ${results.durationSeconds} s`);
+if ("into-results" in args) {
+  // #9 alone, into the last full run's report; the other figures keep their run's date.
+  const file = join(root, "bench", "results.json");
+  const all = JSON.parse((await import("node:fs")).readFileSync(file, "utf8"));
+  all.figures[9] = results;
+  writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+  const { renderMarkdown } = await import("./lib/report.mjs");
+  const { renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
+  writeFileSync(join(root, "bench", "RESULTS.md"), renderMarkdown(all) + renderFleetMarkdown(results));
+  log("bench/results.json and bench/RESULTS.md updated with #9");
+}
 process.exit(0);
 
 // ── one side ─────────────────────────────────────────────────────────────────────────────────
@@ -114,30 +139,43 @@ async function runSide(side) {
   const fleet = side.runtime === "miniflare" ? await startMiniflareFleet(side) : await startProcessFleet(side);
   try {
     const tokens = await Promise.all(Array.from({ length: USERS }, (_, u) => issuer.mint({ sub: `${side.id}-user-${u}` })));
-    // One warm-up request per isolate with a token of its own (JIT, connections), not counted.
-    const warm = await issuer.mint({ sub: `${side.id}-warm-up` });
-    await Promise.all(fleet.targets.map((target) => target(warm)));
+    // Warm-up, not counted (JIT, connections): each isolate exchanges a token of its own, then answers
+    // its neighbour's (from the store, where there is one) and its own again (an isolate hit).
+    const warm = await Promise.all(fleet.targets.map((_, i) => issuer.mint({ sub: `${side.id}-warm-up-${i}` })));
+    await Promise.all(fleet.targets.map((target, i) => target(warm[i])));
+    await sleep(100);
+    for (let round = 0; round < 3; round++) await Promise.all(fleet.targets.map((target, i) => target(warm[(i + round) % warm.length])));
     const callsBefore = sts.calls.count("AssumeRoleWithWebIdentity");
     const cpuBefore = await fleet.cpuUs();
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const t0 = performance.now();
     const requests = [];
-    await Promise.all(tokens.map((token, user) => driveUser(fleet, token, user, requests)));
+    await Promise.all(tokens.map((token, user) => driveUser(fleet, token, user, requests, side.burst ?? 1)));
     const wallMs = performance.now() - t0;
     const cpuAfter = await fleet.cpuUs();
     const stsCalls = sts.calls.count("AssumeRoleWithWebIdentity") - callsBefore;
-    return summarise(requests, { stsCalls, wallMs, cpuUs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore });
+    lag.disable();
+    const storeErrors = await fleet.storeErrors();
+    return { routerEventLoopDelayMs: { p50: +(lag.percentile(50) / 1e6).toFixed(1), p99: +(lag.percentile(99) / 1e6).toFixed(1) }, ...summarise(requests, { stsCalls, wallMs, cpuUs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore }), storeErrors };
   } finally {
     await fleet.stop();
   }
 }
 
-async function driveUser(fleet, token, user, requests) {
-  await sleep(Math.random() * STAGGER_MS);
-  for (let i = 0; i < REQUESTS; i++) {
+/** One user: REQUESTS requests in `REQUESTS / burst` steps; a step sends `burst` at once (first step only). */
+async function driveUser(fleet, token, user, requests, burst) {
+  const one = async () => {
     const isolate = Math.floor(Math.random() * fleet.targets.length);
     const t = performance.now();
-    const r = await fleet.targets[isolate](token);
+    const r = await fleet.targets[isolate](token).catch((err) => ({ status: `error: ${err?.message ?? err}`.slice(0, 80) }));
     requests.push({ user, isolate, e2eMs: performance.now() - t, ...r });
+  };
+  await sleep(Math.random() * STAGGER_MS);
+  for (let sent = 0; sent < REQUESTS;) {
+    const n = sent === 0 ? Math.min(burst, REQUESTS) : 1;
+    await Promise.all(Array.from({ length: n }, one));
+    sent += n;
     await sleep(THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0]));
   }
 }
@@ -145,6 +183,7 @@ async function driveUser(fleet, token, user, requests) {
 function summarise(requests, { stsCalls, wallMs, cpuUs }) {
   const ok = requests.filter((r) => r.status === 200);
   const mwMs = ok.map((r) => r.mwUs / 1000);
+  const notHit = ok.filter((r) => r.source !== "hit").map((r) => r.mwUs / 1000);
   const e2e = ok.map((r) => r.e2eMs);
   const sources = {};
   for (const r of requests) sources[r.source ?? `status ${r.status}`] = (sources[r.source ?? `status ${r.status}`] ?? 0) + 1;
@@ -162,6 +201,7 @@ function summarise(requests, { stsCalls, wallMs, cpuUs }) {
     isolatesSeenPerUser: +([...isolatesSeen.values()].reduce((a, s) => a + s.size, 0) / USERS).toFixed(2),
     sources,
     middlewareMs: { p50: q(mwMs, 0.5), p90: q(mwMs, 0.9), p99: q(mwMs, 0.99), mean: +(mwMs.reduce((a, b) => a + b, 0) / mwMs.length).toFixed(2) },
+    middlewareMsNotIsolateHit: { count: notHit.length, p50: q(notHit, 0.5), p99: q(notHit, 0.99) },
     middlewareMsPerUser: { mean: +([...perUser.values()].reduce((a, b) => a + b, 0) / USERS).toFixed(1) },
     endToEndMs: { p50: q(e2e, 0.5), p99: q(e2e, 0.99) },
     fleetCpuUsPerRequest: cpuUs === null ? null : +(cpuUs / requests.length).toFixed(1),
@@ -181,16 +221,29 @@ async function startProcessFleet(side) {
   try {
     for (let i = 0; i < ISOLATES; i++) children.push(startChild(command[0], command[1]));
     const ports = await Promise.all(children.map((c) => c.port));
-    const targets = ports.map((port) => async (token) => {
-      const response = await fetch(`http://127.0.0.1:${port}/api/x`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
-      await response.arrayBuffer();
-      return { status: response.status, mwUs: Number(response.headers.get("x-mw-us")), source: sourceOf(response) };
-    });
+    // node:http with a keep-alive agent: a third of the CPU of fetch per request, which the isolates need.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+    const targets = ports.map((port) => (token) =>
+      new Promise((resolve, reject) => {
+        const request = http.get({ host: "127.0.0.1", port, path: "/api/x", headers: { authorization: `Bearer ${token}` }, agent, timeout: 30_000 }, (response) => {
+          response.resume();
+          response.once("end", () => resolve({ status: response.statusCode, mwUs: Number(response.headers["x-mw-us"]), source: sourceOf(response.headers["server-timing"]) }));
+        });
+        request.once("timeout", () => request.destroy(new Error("no answer within 30 s")));
+        request.once("error", reject);
+      }));
     const cpuUs = async () => {
       const all = await Promise.all(ports.map(async (port) => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()).cpuUs));
       return all.some((x) => typeof x !== "number") ? null : all.reduce((a, b) => a + b, 0);
     };
-    return { targets, cpuUs, stop: () => Promise.all(children.map((c) => c.stop())) };
+    const storeErrors = async () => {
+      const merged = {};
+      for (const port of ports) {
+        for (const [k, n] of Object.entries((await (await fetch(`http://127.0.0.1:${port}/stats`)).json()).storeErrors ?? {})) merged[k] = (merged[k] ?? 0) + n;
+      }
+      return merged;
+    };
+    return { targets, cpuUs, storeErrors, stop: () => (agent.destroy(), Promise.all(children.map((c) => c.stop()))) };
   } catch (err) {
     await Promise.all(children.map((c) => c.stop()));
     throw err;
@@ -228,14 +281,18 @@ function startChild(cmd, argv) {
   return { port, stop };
 }
 
-const sourceOf = (response) => /sts;[^,]*desc="([^"]*)"/.exec(response.headers.get("server-timing") ?? "")?.[1];
+/** `desc` of the middleware's Server-Timing entry: hit, store, miss, … */
+function sourceOf(serverTiming) {
+  return /sts;[^,]*desc="([^"]*)"/.exec(serverTiming ?? "")?.[1];
+}
 
 // ── isolates as Workers in Miniflare ─────────────────────────────────────────────────────────
 
 async function startMiniflareFleet(side) {
   const [{ Miniflare, supportedCompatibilityDate }, esbuild] = await Promise.all([import("miniflare"), import("esbuild")]);
-  const script = join(work, "fleet-worker.js");
-  if (!existsSync(script)) {
+  // Inside the repository: workerd refuses module paths that climb out of its working directory.
+  const script = join(root, "bench", ".out", "fleet-worker.js");
+  if (side.store === "none" || !existsSync(script)) {
     await esbuild.build({
       absWorkingDir: root,
       entryPoints: ["bench/fleet-worker.mjs"],
@@ -267,9 +324,9 @@ async function startMiniflareFleet(side) {
   const targets = stubs.map((stub) => async (token) => {
     const response = await stub.fetch("http://fleet.test/api/x", { headers: { authorization: `Bearer ${token}` } });
     await response.arrayBuffer();
-    return { status: response.status, mwUs: Number(response.headers.get("x-mw-us")), source: sourceOf(response) };
+    return { status: response.status, mwUs: Number(response.headers.get("x-mw-us")), source: sourceOf(response.headers.get("server-timing")) };
   });
-  return { targets, cpuUs: async () => null, stop: () => mf.dispose() };
+  return { targets, cpuUs: async () => null, storeErrors: async () => null, stop: () => mf.dispose() };
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
