@@ -21,12 +21,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import http from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
+import { startRedis } from "../scripts/redis-server.mjs";
 import { quantile } from "./lib/util.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -58,11 +58,10 @@ const stsUrl = `http://127.0.0.1:${stsServer.port}`;
 const work = mkdtempSync(join(tmpdir(), "edge-sts-fleet-"));
 
 // ── the sides ────────────────────────────────────────────────────────────────────────────────
-const redisBin = findRedis();
 const sides = [
   { id: "node-none", runtime: "node", store: "none", label: "Node processes, per-isolate cache only" },
-  { id: "node-redis", runtime: "node", store: "redis", label: "Node processes + Redis", skip: redisBin ? undefined : "redis-server not found" },
-  { id: "node-redis-burst", runtime: "node", store: "redis", burst: BURST, label: `Node processes + Redis, each user's first page load = ${BURST} parallel requests`, skip: redisBin ? undefined : "redis-server not found" },
+  { id: "node-redis", runtime: "node", store: "redis", label: "Node processes + Redis" },
+  { id: "node-redis-burst", runtime: "node", store: "redis", burst: BURST, label: `Node processes + Redis, each user's first page load = ${BURST} parallel requests` },
   { id: "deno-none", runtime: "deno", store: "none", label: "Deno processes, per-isolate cache only" },
   { id: "deno-kv", runtime: "deno", store: "deno-kv", label: "Deno processes + Deno KV" },
   { id: "miniflare-none", runtime: "miniflare", store: "none", label: "Miniflare Workers, per-isolate cache only" },
@@ -85,7 +84,13 @@ const results = {
   sides: {},
 };
 
-let redis;
+// A real redis-server on loopback (scripts/redis-server.mjs: started when the binary exists, or REDIS_URL).
+const redis = sides.some((side) => side.store === "redis") ? await startRedis() : undefined;
+if (redis?.url) {
+  log(`redis: ${redis.owned ? `started redis-server at ${redis.url}` : `REDIS_URL=${redis.url}`}`);
+} else if (redis) {
+  for (const side of sides) if (side.store === "redis") side.skip = redis.why;
+}
 try {
   for (const side of sides) {
     if (side.skip) {
@@ -94,7 +99,6 @@ try {
       continue;
     }
     try {
-      if (side.store === "redis") redis ??= await startRedis(redisBin);
       results.sides[side.id] = { label: side.label, ...(await runSide(side)) };
     } catch (err) {
       results.sides[side.id] = { label: side.label, error: String(err?.message ?? err).slice(0, 500) };
@@ -343,50 +347,5 @@ async function listen(handler) {
       server.closeAllConnections?.();
       server.close(() => resolve());
     }),
-  };
-}
-
-function findRedis() {
-  for (const candidate of [process.env.REDIS_SERVER, "redis-server", "/usr/bin/redis-server", "/usr/local/bin/redis-server"]) {
-    if (!candidate) continue;
-    const probe = spawnSync(candidate, ["--version"], { encoding: "utf8" });
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A throw-away redis-server on a loopback port: no persistence, stopped (by its pid) at the end. */
-async function startRedis(redisServer) {
-  const port = await freePort();
-  const child = spawn(redisServer, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", work], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.setEncoding("utf8").on("data", (c) => (output += c));
-  const exited = new Promise((r) => child.once("close", r));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (/Ready to accept connections/.test(output)) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start: ${output.slice(-300)}`);
-    await sleep(20);
-  }
-  log(`redis-server on 127.0.0.1:${port}`);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
   };
 }
