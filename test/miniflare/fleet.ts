@@ -129,10 +129,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     async persistedFiles() {
       const files: Array<{ path: string; bytes: Uint8Array }> = [];
       const walk = async (at: string) => {
-        for (const entry of await readdir(at, { withFileTypes: true })) {
+        const entries = await readdir(at, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? [] : Promise.reject(err)));
+        for (const entry of entries) {
           const path = join(at, entry.name);
           if (entry.isDirectory()) await walk(path);
-          else files.push({ path, bytes: new Uint8Array(await readFile(path)) });
+          else {
+            // Miniflare may drop a blob between the listing and the read (an entry replaced): gone is fine.
+            const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? undefined : Promise.reject(err)));
+            if (bytes !== undefined) files.push({ path, bytes: new Uint8Array(bytes) });
+          }
         }
       };
       await walk(dir);
