@@ -33,6 +33,11 @@ export interface FleetOptions {
   kvBinding?: string;
   /** Leave the KV binding out of the Workers under test (the tamper Worker still has it). */
   withoutKv?: boolean;
+  /**
+   * Persist KV here instead of in this fleet's own temp directory: two fleets given the same directory
+   * are two data centres of one account (one KV namespace, each its own `caches.default`). Not removed by `close`.
+   */
+  kvPersistDir?: string;
 }
 
 export interface Fleet {
@@ -99,7 +104,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const mf = new Miniflare({
     workers,
     host: "127.0.0.1",
-    kvPersist: join(dir, "kv"),
+    kvPersist: options.kvPersistDir ?? join(dir, "kv"),
     cachePersist: join(dir, "cache"),
   });
   try {
