@@ -313,6 +313,7 @@ async function startMiniflareFleet(side) {
   const names = Array.from({ length: ISOLATES }, (_, i) => `isolate-${i}`);
   const mf = new Miniflare({
     host: "127.0.0.1",
+    cf: { colo: "TST", country: "ZZ" }, // no fetch of request.cf from workers.cloudflare.com
     kvPersist: false,
     workers: names.map((name) => ({
       name,

@@ -98,6 +98,8 @@ test("what the Cache API persisted holds no token, token part, secret key or ses
   const secrets = secretsOf(tokens, local.sts.issuedCredentials());
   assert.deepEqual(findSecrets(secrets, [...values, ...[...urls].map((u) => ({ where: "a cache URL", text: decodeURIComponent(u) }))]), []);
   assert.deepEqual(findSecrets(secrets, await disk()), []);
+  assert.ok(fleet.logs.length > 0, "no log line was captured");
+  assert.deepEqual(findSecrets(secrets, fleet.logs.map((text) => ({ where: "a log line", text }))), []);
 
   // The scan can fail: a secret cached in base64 at an odd offset is found on disk.
   const session = local.sts.issuedCredentials().at(-1)!;

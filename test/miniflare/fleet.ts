@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Miniflare, supportedCompatibilityDate } from "miniflare";
+import { Log, LogLevel, Miniflare, supportedCompatibilityDate } from "miniflare";
 import type { WorkerOptions } from "miniflare";
 import * as esbuild from "esbuild";
 import { refuseNodeBuiltins } from "../workerd/serve.ts";
@@ -49,6 +49,8 @@ export interface Fleet {
   tamper(path: string, init?: RequestInit): Promise<Response>;
   /** Every key and value in the shared namespace, read through the tamper Worker's binding. */
   kvDump(): Promise<Array<{ name: string; value: string; expiration?: number }>>;
+  /** What the Workers logged (console.*) and what Miniflare reported about them, in order. */
+  logs: string[];
   /** Every file Miniflare persisted for KV and the Cache API, as raw bytes. */
   persistedFiles(): Promise<Array<{ path: string; bytes: Uint8Array }>>;
   close(): Promise<void>;
@@ -101,9 +103,20 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     kvNamespaces,
   });
 
+  const logs: string[] = [];
+  class Capture extends Log {
+    override logWithLevel(level: LogLevel, message: string) {
+      logs.push(`[${LogLevel[level]}] ${message}`);
+    }
+  }
   const mf = new Miniflare({
     workers,
     host: "127.0.0.1",
+    // A fixed request.cf instead of Miniflare fetching one from workers.cloudflare.com: loopback only.
+    cf: { colo: "TST", country: "ZZ" },
+    log: new Capture(LogLevel.INFO),
+    structuredWorkerdLogs: true,
+    handleStructuredLogs: ({ level, message }: { level: string; message: string }) => void logs.push(`[worker ${level}] ${message}`),
     kvPersist: options.kvPersistDir ?? join(dir, "kv"),
     cachePersist: join(dir, "cache"),
   });
@@ -120,6 +133,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   const fleet: Fleet = {
     names,
+    logs,
     fetch(index, path, init) {
       const stub = stubs[index];
       if (stub === undefined) throw new Error(`no isolate ${index}`);

@@ -28,6 +28,8 @@ test("three Workers are three isolates: each keeps its own module state", async 
   assert.deepEqual(first.map((r) => r.status), [200, 200, 200]);
   assert.equal(new Set(first.map((r) => r.body.isolateId)).size, 3, "two Workers shared an isolate");
   assert.deepEqual(again.map((r) => r.body.isolateId), first.map((r) => r.body.isolateId), "a Worker changed isolate between requests");
+  // Loopback only: Miniflare was given request.cf and did not try to fetch it from Cloudflare.
+  assert.ok(!fleet.logs.some((line) => /Request\.cf/.test(line)), fleet.logs.join("\n"));
 });
 
 test("without a store, 30 requests with one token over three isolates cost 3 STS exchanges", async () => {

@@ -136,6 +136,9 @@ test("the namespace holds opaque keys and sealed values: no token, token part, s
   const onDisk = (await fleet.persistedFiles()).map((f) => ({ where: f.path, text: Buffer.from(f.bytes).toString("latin1") }));
   assert.ok(onDisk.length > 0, "Miniflare persisted nothing");
   assert.deepEqual(findSecrets(secrets, onDisk), []);
+  // Nor in anything the Workers logged.
+  assert.ok(fleet.logs.length > 0, "no log line was captured");
+  assert.deepEqual(findSecrets(secrets, fleet.logs.map((text) => ({ where: "a log line", text }))), []);
 
   // The scan can fail: a secret written to KV in base64 at an odd offset is found, on disk too.
   const session = local.sts.issuedCredentials().at(-1)!;
