@@ -44,8 +44,12 @@ const STAGGER_MS = 2000;
 const BURST = 4;
 const ROLE_ARN = "arn:aws:iam::123456789012:role/fleet";
 const dist = new URL("./.out/dist/", import.meta.url);
-if (!existsSync(new URL("hono/index.js", dist))) throw new Error("bench/.out/dist is missing: run `npm run bench` (it builds src/ first)");
 const bin = (name) => join(root, "node_modules", ".bin", name);
+if (!existsSync(new URL("hono/index.js", dist))) {
+  // Run alone: the same private build as bench/run.mjs makes.
+  spawnSync(bin("tsc"), ["-p", "tsconfig.json", "--outDir", fileURLToPath(dist), "--declaration", "false"], { cwd: root, stdio: "inherit" });
+  if (!existsSync(new URL("hono/index.js", dist))) throw new Error("could not build src/ into bench/.out/dist");
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (line) => console.error(`[fleet] ${line}`);
 const started = Date.now();
