@@ -40,7 +40,11 @@ const port = await new Promise((resolve, reject) => {
   server.stdout.setEncoding("utf8").on("data", (d) => /listening (\d+)/.test(d) && resolve(Number(/listening (\d+)/.exec(d)[1])));
   server.once("exit", () => reject(new Error("the loopback STS stand-in exited")));
 });
-const httpFetch = (request) => fetch(new Request(`http://127.0.0.1:${port}/`, request));
+// Takes what the client passes, fetch(request) or fetch(url, init), and sends it to the stand-in.
+const httpFetch = async (input, init) => {
+  const request = new Request(input, init);
+  return fetch(`http://127.0.0.1:${port}/`, { method: request.method, headers: request.headers, body: await request.text() });
+};
 
 const mapStore = (map) => ({ get: (key) => map.get(key), set: (key, value) => void map.set(key, value) });
 
