@@ -9,6 +9,8 @@
  *   deno       isolates = Deno processes; store: Deno KV (one SQLite file opened by every process)
  *   miniflare  isolates = Workers in one Miniflare instance (one workerd isolate each); store:
  *              Workers KV (one namespace bound to every Worker)
+ *   + Redis again with each user's first page load sent as BURST parallel requests: what the store
+ *     cannot remove (isolates reached before the first exchange lands each exchange)
  *
  * Reported per side: STS calls per user (the run lies within one credential lifetime, so this is
  * calls per user per lifetime), where answers came from (hit/store/miss), the latency the middleware
