@@ -38,10 +38,10 @@ const USERS = Number(args.users ?? 200);
 const REQUESTS = Number(args.requests ?? 12);
 const STS_DELAY_MS = 80;
 const STORE_DELAY_MS = 5;
-// ~220 requests/s over the fleet: on 2 shared cores a loopback request costs ~1 ms of CPU (router +
+// ~270 requests/s over the fleet: on 2 shared cores a loopback request costs ~1 ms of CPU (router +
 // the isolate's HTTP server), so a faster pace measures queueing, not the middleware.
-const THINK_MS = [600, 1200];
-const STAGGER_MS = 2000;
+const THINK_MS = [500, 1000];
+const STAGGER_MS = 1500;
 /** Parallel requests a user's first page load sends in the "page load" side. */
 const BURST = 4;
 const ROLE_ARN = "arn:aws:iam::123456789012:role/fleet";
