@@ -22,7 +22,7 @@ export interface AppSettings {
   /** A custom STS endpoint such as a local emulator (`STS_ENDPOINT`); unset means real AWS. */
   endpoint?: string;
   /** The fetch STS is called with (tests). Default: the runtime's fetch. */
-  fetch?: (request: Request) => Promise<Response>;
+  fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /**
    * A shared credential store behind the isolate's cache (`edge-sts/stores`), or `(c) => store` where
    * bindings arrive with the request (Workers). Default: none, the isolate's cache alone.

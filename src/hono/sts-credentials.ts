@@ -10,15 +10,15 @@ import { cacheKey } from "../cache/cache-key.ts";
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CacheOutcome } from "../cache/credential-cache.ts";
 import { sharedCredentialCache } from "../cache/shared.ts";
-import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
-import { checkStore, loadThroughStore, storeTimeout } from "../cache/store-level.ts";
-import type { KeyMemo, StoreAccess } from "../cache/store-level.ts";
+import { loadThroughStore } from "../cache/store-level.ts";
+import type { KeyMemo } from "../cache/store-level.ts";
 import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
-import { exchangeResolver, seconds } from "./options.ts";
+import { exchangeResolver, positiveMs, seconds } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
-import { exchange, safely, sessionCodec } from "./session.ts";
+import { exchange, safely } from "./session.ts";
+import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
 import type { StsSession, StsVariables } from "./types.ts";
@@ -46,6 +46,7 @@ const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
  * @param {string} [options.endpoint] - Custom STS endpoint URL.
  * @param {Function} [options.fetch=globalThis.fetch] - The fetch STS is called with.
  * @param {StsClient} [options.client] - A ready client, instead of `region`/`endpoint`/`fetch`.
+ * @param {number} [options.exchangeTimeoutMs=8000] - The most a request waits for STS, retries included (then 503).
  * @param {string} [options.headerName='Authorization'] - The header carrying `Bearer <token>`.
  * @param {string | object} [options.cookie] - Cookie to read the token from when the header is absent.
  * @param {string} [options.realm] - `realm` of the `WWW-Authenticate` challenge. Default: none sent.
@@ -92,7 +93,8 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const now = options.now ?? Date.now;
   const { cookie, optional = false, serverTiming = false, onCacheHit, onError } = options;
   const timed = serverTiming || onCacheHit !== undefined;
-  const context = { client, region, onExchange: options.onExchange };
+  const exchangeTimeoutMs = positiveMs(options.exchangeTimeoutMs, 8000, "exchangeTimeoutMs");
+  const context = { client, region, onExchange: options.onExchange, exchangeTimeoutMs, now };
   const namespace = cacheKey([NAMESPACE, client.endpoint.url, region]);
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
   // string object keeps its hash, so a cache hit does not rehash it. The store keys derived from it
@@ -183,44 +185,6 @@ interface KnownKey {
   key: string;
   /** The derived store keys of this entry, once a miss asked for them. */
   store: KeyMemo;
-}
-
-/** The `store` option, checked at start-up: how to reach the store of a request, and what it stores. */
-function sharedStore(options: StsCredentialsOptions, cache: CredentialCache<StsSession>, region: string) {
-  const { store, onStoreError } = options;
-  const timeoutMs = storeTimeout(options.storeTimeoutMs, "stsCredentials");
-  if (store === undefined) {
-    if (onStoreError !== undefined || options.storeTimeoutMs !== undefined) {
-      throw new StsConfigurationError("stsCredentials: storeTimeoutMs and onStoreError need a store");
-    }
-    return undefined;
-  }
-  if (onStoreError !== undefined && typeof onStoreError !== "function") {
-    throw new StsConfigurationError("stsCredentials: onStoreError must be a function");
-  }
-  const now = options.now ?? Date.now;
-  const fixed: StoreAccess | undefined =
-    typeof store === "function" ? undefined : { store: checkStore(store, "stsCredentials"), timeoutMs, onError: onStoreError, now };
-  const report = (info: StoreErrorInfo) => {
-    if (onStoreError) safely(onStoreError, info);
-  };
-  return {
-    codec: sessionCodec(region),
-    windowMs: (cache.refreshWindowSeconds ?? 300) * 1000,
-    /** The store of this request; a store function that throws or returns junk is reported, and STS answers. */
-    access(c: Context): StoreAccess | undefined {
-      if (fixed !== undefined) return fixed;
-      let found: CredentialStore | undefined;
-      try {
-        found = (store as (c: Context) => CredentialStore | undefined)(c);
-        if (found === undefined || found === null) return undefined;
-        return { store: checkStore(found, "stsCredentials"), timeoutMs, onError: onStoreError, now };
-      } catch (err) {
-        report({ operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
-        return undefined;
-      }
-    },
-  };
 }
 
 function stsClient(options: StsCredentialsOptions): StsClient {

@@ -26,12 +26,19 @@ function stsError(code: string, type = "Sender", message = "message"): string {
 
 type Step = Response | Error | "hang" | ((req: Request) => Response | Promise<Response>);
 
-/** A fetch that plays a script, one step per attempt, and records every request and when it came. */
+/**
+ * A fetch that plays a script, one step per attempt, and records every request and when it came.
+ * Called as the client calls it, `fetch(url, init)`; each call is recorded as `new Request(url, init)`.
+ */
 function scripted(steps: Step[]) {
   const requests: Request[] = [];
+  const inits: RequestInit[] = [];
   const times: number[] = [];
-  const fetch = async (req: Request): Promise<Response> => {
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    assert.equal(typeof input, "string", "the client calls fetch(url, init)");
+    const req = new Request(input, init);
     requests.push(req);
+    inits.push(init!);
     times.push(performance.now());
     const step = steps[Math.min(requests.length - 1, steps.length - 1)]!;
     if (step === "hang") return new Promise<Response>(() => {});
@@ -39,13 +46,13 @@ function scripted(steps: Step[]) {
     if (typeof step === "function") return step(req);
     return step.clone();
   };
-  return { fetch, requests, times };
+  return { fetch, requests, inits, times };
 }
 
 const xml = (body: string, status = 200, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "text/xml", ...headers } });
 
-function client(fetch: (req: Request) => Promise<Response>, extra: Record<string, unknown> = {}) {
+function client(fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>, extra: Record<string, unknown> = {}) {
   return new StsClient({ region: "eu-west-1", fetch, retryBaseDelayMs: 1, retryMaxDelayMs: 5, ...extra });
 }
 
@@ -200,6 +207,8 @@ describe("time limits and abort", () => {
     const s = scripted(["hang"]);
     await failure(client(s.fetch, { timeoutMs: 20, maxAttempts: 1 }).assumeRoleWithWebIdentity(INPUT));
     assert.equal(s.requests[0]!.signal.aborted, true);
+    assert.equal(s.inits[0]!.signal!.aborted, true, "init.signal itself, the one fetch(url, init) was given");
+    assert.equal((s.inits[0]!.signal!.reason as StsError).code, "TimeoutError");
   });
 
   test("a body that trickles past the time limit is a TimeoutError, then a retry succeeds", async () => {
@@ -388,6 +397,14 @@ describe("bodies that are not STS answers", () => {
     const err = await failure(client(s.fetch).assumeRoleWithWebIdentity(INPUT));
     assert.ok(!err.message.includes(TOKEN));
     assert.match(err.message, /\[redacted\]/);
+  });
+
+  test("each part of the token (8+ characters) is redacted on its own too", async () => {
+    const [header, payload, signature] = TOKEN.split(".") as [string, string, string];
+    const s = scripted([xml(stsError("InvalidIdentityToken", "Sender", `sig ${signature}, payload ${payload}, header ${header}`), 400)]);
+    const err = await failure(client(s.fetch).assumeRoleWithWebIdentity(INPUT));
+    for (const part of [header, payload, signature]) assert.ok(!err.message.includes(part), err.message);
+    assert.equal(err.message.match(/\[redacted\]/g)?.length, 3);
   });
 });
 
