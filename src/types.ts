@@ -28,6 +28,11 @@ export type CredentialsSource = AwsCredentials | CredentialsProvider;
 export interface RequestOptions {
   /** Aborts the whole call (every attempt, every backoff wait) at once. */
   signal?: AbortSignal;
+  /**
+   * This call's STS regions, in the order its attempts use them (e.g. `nearestRegions(hints)`).
+   * @default the client's `regions`
+   */
+  regions?: readonly string[];
 }
 
 /** What every operation output carries besides its members. */

@@ -18,14 +18,15 @@ const OPERATION = "AssumeRoleWithWebIdentity";
 /** What an exchange needs besides the request's own values. */
 export interface ExchangeContext {
   client: StsClient;
-  /** The region `c.var.aws` signs for. */
-  region: string;
+  /** The region `c.var.aws` signs for; `undefined`: the region of each URL (aws4fetch's guess). */
+  region: string | undefined;
   onExchange: ((info: StsExchangeInfo) => void) | undefined;
 }
 
 /**
  * Calls STS and builds the value to cache. Reports to `onExchange`, success or failure.
  * @param outcome `"miss"` when a request waits for it, `"refresh"` when cached credentials are being served meanwhile.
+ * @param regions The STS regions of this exchange, in order. Default: the client's.
  * @throws {StsError} as the client throws it, or `InvalidResponse` when the answer has no credentials.
  */
 export async function exchange(
@@ -34,6 +35,7 @@ export async function exchange(
   inspected: InspectedToken,
   params: ExchangeParams,
   outcome: "miss" | "refresh",
+  regions?: readonly string[],
 ): Promise<StsSession> {
   const started = performance.now();
   let error: unknown;
@@ -49,7 +51,7 @@ export async function exchange(
       policyArns: params.policyArns?.map((arn) => ({ arn })),
       policy: params.policy,
       durationSeconds: params.durationSeconds,
-    });
+    }, regions === undefined ? undefined : { regions });
     requestId = out.requestId;
     return toSession(out, ctx.region, inspected.subject);
   } catch (err) {
@@ -74,7 +76,7 @@ export async function exchange(
 
 function toSession(
   out: AssumeRoleWithWebIdentityOutput & { requestId: string },
-  region: string,
+  region: string | undefined,
   subject: string | undefined,
 ): StsSession {
   const { credentials: creds, assumedRoleUser } = out;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Env, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { cacheKey } from "../cache/cache-key.ts";
@@ -14,7 +14,8 @@ import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
 import { exchangeResolver, seconds } from "./options.ts";
-import type { StsCredentialsOptions } from "./options.ts";
+import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
+import { clientRegionsOf, regionsResolver } from "./regions.ts";
 import { exchange, safely } from "./session.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
@@ -36,7 +37,9 @@ const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
  * @param {string | Function} [options.policy] - An inline session policy. Default: none.
  * @param {string[] | Function} [options.policyArns] - Managed session policies. Default: none.
  * @param {string | Function} [options.providerId] - OAuth provider domain. Default: none.
- * @param {string} [options.region] - STS region, and the region `c.var.aws` signs for.
+ * @param {string} [options.region] - The region `c.var.aws` signs for; also the STS region without `stsRegions`.
+ * @param {string[] | string | object | Function} [options.stsRegions] - STS regions with failover: a list, `"nearest"`,
+ *   `{ nearest: [...] }` or `(c) => region`. Default: `[region]`.
  * @param {string} [options.endpoint] - Custom STS endpoint URL.
  * @param {Function} [options.fetch=globalThis.fetch] - The fetch STS is called with.
  * @param {StsClient} [options.client] - A ready client, instead of `region`/`endpoint`/`fetch`.
@@ -74,7 +77,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   if (typeof options !== "object" || options === null) throw new StsConfigurationError("stsCredentials: options are required");
   const resolve = exchangeResolver(options);
   const client = stsClient(options);
-  const region = options.region ?? client.endpoint.signingRegion;
+  const regionsFor = regionsResolver(options.stsRegions, client, options.client === undefined);
+  // With several STS regions, c.var.aws signs for `region`, or for the region of each URL it is given.
+  const region = options.region ?? (options.stsRegions === undefined ? client.endpoint.signingRegion : undefined);
   const cache = credentialCache(options);
   const challenge = challengePrefix(options.realm);
   const headerName = options.headerName ?? "Authorization";
@@ -84,7 +89,12 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const { cookie, optional = false, serverTiming = false, onCacheHit, onError } = options;
   const timed = serverTiming || onCacheHit !== undefined;
   const context = { client, region, onExchange: options.onExchange };
-  const namespace = cacheKey([NAMESPACE, client.endpoint.url, region]);
+  // Never the endpoint that answered: credentials from any region of the partition serve every request.
+  const namespace = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);
+  const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, how: "miss" | "refresh") =>
+    regionsFor === undefined
+      ? exchange(context, token, inspected, params, how)
+      : Promise.resolve(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions));
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
   // string object keeps its hash, so a cache hit does not rehash it.
   const keys = new WeakMap<InspectedToken, { params: string; key: string }>();
@@ -119,7 +129,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       const fresh = cache.fresh?.(key, inspected.expMs);
       const { value, outcome: how } = fresh !== undefined ? { value: fresh, outcome: "hit" as const } : await cache.get(
         key,
-        () => exchange(context, token, inspected, params, cache.peek(key) === undefined ? "miss" : "refresh"),
+        () => load(c, token, inspected, params, cache.peek(key) === undefined ? "miss" : "refresh"),
         { notAfter: inspected.expMs, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
       );
       c.set("awsCredentials", value.credentials);
@@ -145,7 +155,12 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
 
 function stsClient(options: StsCredentialsOptions): StsClient {
   if (options.client === undefined) {
-    return new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
+    const regions = clientRegionsOf(options.stsRegions);
+    if (regions === undefined) return new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
+    if (options.endpoint !== undefined) {
+      throw new StsConfigurationError("stsCredentials: endpoint names one STS endpoint; with stsRegions, pass a client made with regions and endpoints");
+    }
+    return new StsClient({ regions, fetch: options.fetch });
   }
   if (options.endpoint !== undefined || options.fetch !== undefined) {
     throw new StsConfigurationError("stsCredentials: give either client or endpoint/fetch, not both");

@@ -5,6 +5,7 @@
 import { AwsV4Signer } from "aws4fetch";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { ResolvedEndpoint } from "../endpoints.ts";
+import type { EndpointRoute } from "../failover.ts";
 import type { AwsCredentials, CredentialsProvider, ResponseMetadata } from "../types.ts";
 import { API_VERSION } from "./operation.ts";
 import type { Operation } from "./operation.ts";
@@ -38,6 +39,7 @@ const SKEW_THRESHOLD_MS = 4 * 60 * 1000;
 
 /**
  * Sends one operation and returns its output with `requestId`.
+ * @param route Region failover: the endpoint of each attempt. Default: `ctx.endpoint` for every attempt.
  * @throws {StsValidationError} before any network call when the input breaks the model's rules.
  * @throws {StsError} for service errors, unreadable responses, network failures, time-outs and aborts.
  */
@@ -46,6 +48,7 @@ export async function send<I, O>(
   operation: Operation<I, O>,
   input: I,
   signal?: AbortSignal,
+  route?: EndpointRoute,
 ): Promise<O & ResponseMetadata> {
   const valid = validateInput(operation, input);
   const body = encodeForm(operation.action, API_VERSION, operation.serialize(valid));
@@ -55,12 +58,13 @@ export async function send<I, O>(
 
   let skewCorrected = false;
   let retry = 0;
+  let endpoint = route?.first ?? ctx.endpoint;
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal, operation.action, attempt - 1);
     let failure: StsError;
     let retryAfter: number | undefined;
     try {
-      const { response, text } = await attemptOnce(ctx, body, credentials, signal, operation.action);
+      const { response, text } = await attemptOnce(ctx, endpoint, body, credentials, signal, operation.action);
       if (response.ok) {
         const root = readResult(text, response, operation.action, secrets);
         if ("error" in root) failure = root.error;
@@ -80,6 +84,10 @@ export async function send<I, O>(
     failure.attempts = attempt;
     if (retryAfter !== undefined) failure.retryAfterSeconds = Math.ceil(retryAfter / 1000);
     if (!failure.retryable || attempt >= ctx.maxAttempts || signal?.aborted) throw failure;
+    // Failover: another endpoint's attempt does not wait for this one's Retry-After.
+    const next = route ? route.next(failure) : endpoint;
+    if (next.url !== endpoint.url) retryAfter = undefined;
+    endpoint = next;
     if (retryAfter !== undefined && retryAfter > ctx.maxRetryAfterMs) throw failure;
     const wait = Math.max(backoffMs(retry++, ctx.retryBaseDelayMs, ctx.retryMaxDelayMs), retryAfter ?? 0);
     try {
@@ -103,11 +111,12 @@ async function resolveCredentials(ctx: PipelineContext, action: string): Promise
 
 async function buildRequest(
   ctx: PipelineContext,
+  endpoint: ResolvedEndpoint,
   body: string,
   credentials: AwsCredentials | undefined,
   signal: AbortSignal,
 ): Promise<Request> {
-  const url = ctx.endpoint.url.endsWith("/") ? ctx.endpoint.url : ctx.endpoint.url + "/";
+  const url = endpoint.url.endsWith("/") ? endpoint.url : endpoint.url + "/";
   const headers = { "content-type": CONTENT_TYPE };
   if (!credentials) return new Request(url, { method: "POST", headers, body, signal });
   const signed = await new AwsV4Signer({
@@ -118,8 +127,8 @@ async function buildRequest(
     accessKeyId: credentials.accessKeyId,
     secretAccessKey: credentials.secretAccessKey,
     sessionToken: credentials.sessionToken,
-    service: ctx.endpoint.signingName,
-    region: ctx.endpoint.signingRegion,
+    service: endpoint.signingName,
+    region: endpoint.signingRegion,
     cache: ctx.signingKeyCache,
     datetime: amzDate(Date.now() + ctx.clockOffsetMs),
   }).sign();
@@ -129,6 +138,7 @@ async function buildRequest(
 /** One fetch and its whole body, bounded by the per-attempt time limit and the caller's signal. */
 async function attemptOnce(
   ctx: PipelineContext,
+  endpoint: ResolvedEndpoint,
   body: string,
   credentials: AwsCredentials | undefined,
   signal: AbortSignal | undefined,
@@ -146,7 +156,7 @@ async function attemptOnce(
   try {
     const abandon = abandonment(controller.signal);
     abandon.catch(() => {}); // an abort while signing is handled below, not an unhandled rejection
-    const request = await buildRequest(ctx, body, credentials, controller.signal);
+    const request = await buildRequest(ctx, endpoint, body, credentials, controller.signal);
     controller.signal.throwIfAborted(); // never hand fetch an attempt that was already abandoned
     response = await Promise.race([ctx.fetch(request), abandon]);
     const text = await Promise.race([readBody(response, action, controller.signal), abandon]);
