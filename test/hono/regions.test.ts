@@ -1,0 +1,212 @@
+/**
+ * `stsRegions` in a real Hono app: which STS region a miss goes to per platform hint (a `cf` object,
+ * each environment variable, none), a chooser of one's own, the service region of `c.var.aws`, and
+ * one cache entry whatever region answered (two STS emulators on two loopback ports).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Hono } from "hono";
+import { CredentialCache } from "../../src/cache/credential-cache.ts";
+import { StsClient } from "../../src/client.ts";
+import { StsConfigurationError } from "../../src/errors.ts";
+import { stsCredentials } from "../../src/hono/index.ts";
+import type { StsCredentialsOptions, StsSession, StsVariables } from "../../src/hono/index.ts";
+import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
+import type { StsEmulator } from "../../src/testing/index.ts";
+import { serveFetch } from "../hardening/servers.ts";
+import type { Served } from "../hardening/servers.ts";
+import { idToken, manualClock, ROLE_ARN, scriptedSts } from "./fixtures.ts";
+
+const THREE = ["us-east-1", "eu-central-1", "ap-southeast-2"];
+
+/** An app whose STS is scripted and records the host of every attempt. */
+function hostApp(options: Partial<StsCredentialsOptions>) {
+  const clock = manualClock();
+  const sts = scriptedSts(clock.now);
+  const hosts: string[] = [];
+  const fetch = (request: Request) => {
+    hosts.push(new URL(request.url).hostname.replace(/^sts\.|\.amazonaws\.com$/g, ""));
+    return sts.fetch(request);
+  };
+  const cache = new CredentialCache<StsSession>({ now: clock.now });
+  const app = new Hono<{ Variables: StsVariables }>();
+  app.use("/api/*", stsCredentials({ roleArn: ROLE_ARN, fetch, cache, now: clock.now, ...options }));
+  app.get("/api/creds", (c) => c.json({ region: c.var.aws.region ?? null }));
+  let n = 0;
+  const request = (init: { cf?: object; env?: Record<string, string>; headers?: Record<string, string> } = {}) => {
+    const headers = { Authorization: `Bearer ${idToken(`user-${++n}`, clock.now())}`, ...init.headers };
+    const req = new Request("http://app.test/api/creds", { headers });
+    if (init.cf) Object.defineProperty(req, "cf", { value: init.cf });
+    return app.request(req, undefined, init.env);
+  };
+  return { request, hosts, sts };
+}
+
+describe("the STS region of a miss, per platform hint", () => {
+  const cases: [string, { cf?: object; env?: Record<string, string> }, string][] = [
+    ["Workers: request.cf.colo", { cf: { colo: "SYD", continent: "OC" } }, "ap-southeast-2"],
+    ["Workers: request.cf latitude/longitude", { cf: { latitude: "50.11", longitude: "8.68" } }, "eu-central-1"],
+    ["Workers: request.cf.continent", { cf: { continent: "EU" } }, "eu-central-1"],
+    ["Deno Deploy: DENO_REGION", { env: { DENO_REGION: "gcp-australia-southeast1" } }, "ap-southeast-2"],
+    ["Fly.io: FLY_REGION", { env: { FLY_REGION: "ams" } }, "eu-central-1"],
+    ["Vercel: VERCEL_REGION", { env: { VERCEL_REGION: "syd1" } }, "ap-southeast-2"],
+    ["AWS_REGION", { env: { AWS_REGION: "eu-west-2" } }, "eu-central-1"],
+    ["no hint: the first candidate", {}, "us-east-1"],
+  ];
+  for (const [name, init, expected] of cases) {
+    test(name, async () => {
+      const { request, hosts } = hostApp({ stsRegions: { nearest: THREE } });
+      const res = await request(init);
+      assert.equal(res.status, 200);
+      assert.deepEqual(hosts, [expected]);
+    });
+  }
+
+  test("the runtime's environment (process.env on Node, through hono's env adapter)", async () => {
+    const saved = process.env.FLY_REGION;
+    process.env.FLY_REGION = "syd";
+    try {
+      const { request, hosts } = hostApp({ stsRegions: { nearest: THREE } });
+      await request();
+      assert.deepEqual(hosts, ["ap-southeast-2"]);
+    } finally {
+      if (saved === undefined) delete process.env.FLY_REGION;
+      else process.env.FLY_REGION = saved;
+    }
+  });
+
+  test('"nearest" without candidates: the enabled-by-default regions, never an opt-in one', async () => {
+    const { request, hosts } = hostApp({ stsRegions: "nearest", region: "eu-west-1" });
+    await request({ cf: { colo: "CPT" } }); // Cape Town: af-south-1 is opt-in
+    await request({ cf: { colo: "MEL" } }); // Melbourne: ap-southeast-4 is opt-in
+    await request({ env: { FLY_REGION: "sin" } });
+    assert.notEqual(hosts[0], "af-south-1");
+    assert.equal(hosts[1], "ap-southeast-2");
+    assert.equal(hosts[2], "ap-southeast-1");
+  });
+
+  test("a failing nearest region fails over to the next nearest", async () => {
+    const { request, hosts, sts } = hostApp({ stsRegions: { nearest: THREE } });
+    sts.queue.push(() => new Response("<html>bad gateway</html>", { status: 502 }));
+    assert.equal((await request({ cf: { colo: "SYD" } })).status, 200);
+    assert.deepEqual(hosts, ["ap-southeast-2", "us-east-1"]);
+  });
+
+  test("a fixed list: that order, whatever the hints", async () => {
+    const { request, hosts, sts } = hostApp({ stsRegions: ["eu-west-1", "eu-north-1"] });
+    sts.queue.push(() => new Response("", { status: 503 }));
+    await request({ cf: { colo: "SYD" } });
+    assert.deepEqual(hosts, ["eu-west-1", "eu-north-1"]);
+  });
+
+  test("a chooser of one's own: its region first, then the candidates nearest to it", async () => {
+    const { request, hosts, sts } = hostApp({
+      stsRegions: async (c) => {
+        const tenant = c.req.header("x-tenant");
+        return tenant === "eu" ? "eu-west-1" : tenant === "list" ? ["us-west-2", "us-east-2"] : undefined;
+      },
+    });
+    sts.queue.push(() => new Response("", { status: 503 }));
+    await request({ cf: { colo: "SYD" }, headers: { "x-tenant": "eu" } });
+    assert.deepEqual(hosts.splice(0), ["eu-west-1", "eu-west-2"]);
+    await request({ cf: { colo: "SYD" } }); // undefined: nearest from the hint
+    assert.deepEqual(hosts.splice(0), ["ap-southeast-2"]);
+    sts.queue.push(() => new Response("", { status: 503 }));
+    await request({ headers: { "x-tenant": "list" } });
+    assert.deepEqual(hosts.splice(0), ["us-west-2", "us-east-2"]);
+  });
+});
+
+describe("c.var.aws: the service region, apart from the STS regions", () => {
+  test("region is the service region; the exchange goes to the STS region", async () => {
+    const { request, hosts } = hostApp({ region: "eu-west-1", stsRegions: { nearest: THREE } });
+    const res = await request({ cf: { colo: "SYD" } });
+    assert.deepEqual(await res.json(), { region: "eu-west-1" });
+    assert.deepEqual(hosts, ["ap-southeast-2"]);
+  });
+
+  test("without region, c.var.aws signs for the region of each URL (aws4fetch's guess)", async () => {
+    const { request } = hostApp({ stsRegions: { nearest: THREE } });
+    assert.deepEqual(await (await request({ cf: { colo: "SYD" } })).json(), { region: null });
+  });
+
+  test("region alone still means both", async () => {
+    const { request, hosts } = hostApp({ region: "eu-north-1" });
+    assert.deepEqual(await (await request({ cf: { colo: "SYD" } })).json(), { region: "eu-north-1" });
+    assert.deepEqual(hosts, ["eu-north-1"]);
+  });
+
+  test("options that cannot work are refused at start-up", () => {
+    const refuses = (options: Partial<StsCredentialsOptions>, message: RegExp) =>
+      assert.throws(() => stsCredentials({ roleArn: ROLE_ARN, ...options }), (err: unknown) => err instanceof StsConfigurationError && message.test(err.message));
+    refuses({ stsRegions: [] }, /stsRegions/);
+    refuses({ stsRegions: "closest" as never }, /stsRegions/);
+    refuses({ stsRegions: { nearest: [] } }, /stsRegions/);
+    refuses({ stsRegions: ["us-east-1", "cn-north-1"] }, /one partition/);
+    refuses({ stsRegions: ["eu-west-1"], endpoint: "http://127.0.0.1:9" }, /endpoint/);
+  });
+});
+
+describe("one cache entry whatever STS region answered (two emulators on loopback)", () => {
+  const issuer = createOidcIssuer();
+  let west: { sts: StsEmulator; served: Served };
+  let central: { sts: StsEmulator; served: Served };
+  before(async () => {
+    const make = async (region: string) => {
+      const sts = createStsEmulator({ issuers: [issuer], region });
+      return { sts, served: await serveFetch(sts.fetch) };
+    };
+    west = await make("eu-west-1");
+    central = await make("eu-central-1");
+  });
+  after(() => Promise.all([west.served.close(), central.served.close()]));
+
+  function regionalClient(regions = ["eu-west-1", "eu-central-1"]) {
+    return new StsClient({
+      regions,
+      endpoints: { "eu-west-1": west.served.url, "eu-central-1": central.served.url },
+      retryBaseDelayMs: 0,
+      timeoutMs: 2000,
+    });
+  }
+  const calls = () => [west.sts.calls.count("AssumeRoleWithWebIdentity"), central.sts.calls.count("AssumeRoleWithWebIdentity")];
+
+  test("answered by the failover region, then served from the cache to a request whose nearest region is the other", async () => {
+    const cache = new CredentialCache<StsSession>();
+    const app = new Hono<{ Variables: StsVariables }>();
+    app.use("/api/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/edge-app", client: regionalClient(), cache, stsRegions: "nearest" }));
+    app.get("/api/creds", (c) => c.json({ accessKeyId: c.var.awsCredentials.accessKeyId }));
+    const token = await issuer.mint({ sub: "user-1" });
+    const ask = (colo: string) => {
+      const req = new Request("http://app.test/api/creds", { headers: { Authorization: `Bearer ${token}` } });
+      Object.defineProperty(req, "cf", { value: { colo } });
+      return app.request(req);
+    };
+    const start = calls();
+    west.sts.faults.next(1, { kind: "server-error", status: 503 });
+    const first = await (await ask("DUB")).json(); // nearest: eu-west-1, which fails → eu-central-1
+    assert.deepEqual(calls().map((n, i) => n - start[i]!), [1, 1]);
+    const second = await (await ask("FRA")).json(); // nearest: eu-central-1
+    const third = await (await ask("DUB")).json();
+    assert.deepEqual(calls().map((n, i) => n - start[i]!), [1, 1], "no further STS call");
+    assert.equal(second.accessKeyId, first.accessKeyId);
+    assert.equal(third.accessKeyId, first.accessKeyId);
+    assert.equal(cache.size, 1);
+  });
+
+  test("two middleware instances whose clients start at different STS regions share the entry", async () => {
+    const cache = new CredentialCache<StsSession>();
+    const app = new Hono<{ Variables: StsVariables }>();
+    const role = "arn:aws:iam::123456789012:role/edge-app";
+    app.use("/a/*", stsCredentials({ roleArn: role, client: regionalClient(["eu-west-1", "eu-central-1"]), cache, region: "eu-west-1" }));
+    app.use("/b/*", stsCredentials({ roleArn: role, client: regionalClient(["eu-central-1", "eu-west-1"]), cache, region: "eu-west-1" }));
+    app.get("/*", (c) => c.text(c.var.awsCredentials.accessKeyId));
+    const token = await issuer.mint({ sub: "user-2" });
+    const start = calls();
+    const a = await (await app.request("/a/x", { headers: { Authorization: `Bearer ${token}` } })).text();
+    const b = await (await app.request("/b/x", { headers: { Authorization: `Bearer ${token}` } })).text();
+    assert.equal(a, b);
+    assert.deepEqual(calls().map((n, i) => n - start[i]!), [1, 0]);
+    assert.equal(cache.size, 1);
+  });
+});
