@@ -19,6 +19,16 @@ import { idToken, manualClock, ROLE_ARN, scriptedSts } from "./fixtures.ts";
 
 const THREE = ["us-east-1", "eu-central-1", "ap-southeast-2"];
 
+// The machine running the tests may itself set these (AWS_REGION on a CI runner): none of them here.
+const HINT_VARIABLES = ["DENO_REGION", "FLY_REGION", "VERCEL_REGION", "AWS_REGION"];
+const savedEnv = Object.fromEntries(HINT_VARIABLES.map((name) => [name, process.env[name]]));
+before(() => {
+  for (const name of HINT_VARIABLES) delete process.env[name];
+});
+after(() => {
+  for (const [name, value] of Object.entries(savedEnv)) if (value !== undefined) process.env[name] = value;
+});
+
 /** An app whose STS is scripted and records the host of every attempt. */
 function hostApp(options: Partial<StsCredentialsOptions>) {
   const clock = manualClock();
