@@ -4,6 +4,8 @@
  * one cache entry whatever region answered (two STS emulators on two loopback ports).
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Hono } from "hono";
 import { CredentialCache } from "../../src/cache/credential-cache.ts";
@@ -218,5 +220,29 @@ describe("one cache entry whatever STS region answered (two emulators on loopbac
     assert.equal(a, b);
     assert.deepEqual(calls().map((n, i) => n - start[i]!), [1, 0]);
     assert.equal(cache.size, 1);
+  });
+});
+
+describe("Deno: DENO_REGION through Deno.env, only when env access is granted", () => {
+  const deno = join(process.cwd(), "node_modules", ".bin", "deno");
+  const probe = (permissions: string[]) => {
+    const env = { ...process.env, DENO_REGION: "gcp-australia-southeast1", NO_COLOR: "1" };
+    for (const name of ["FLY_REGION", "VERCEL_REGION", "AWS_REGION"]) delete env[name];
+    const run = spawnSync(deno, ["run", "--quiet", "--no-prompt", ...permissions, "test/hono/deno-region-probe.ts"], {
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout.trim().split("\n").pop()!);
+  };
+
+  test("granted: the nearest region to DENO_REGION", { timeout: 70_000 }, () => {
+    assert.deepEqual(probe(["--allow-env=DENO_REGION"]), { status: 200, hosts: ["sts.ap-southeast-2.amazonaws.com"] });
+  });
+
+  test("not granted: no prompt, no failure, the first candidate", { timeout: 70_000 }, () => {
+    assert.deepEqual(probe([]), { status: 200, hosts: ["sts.us-east-1.amazonaws.com"] });
   });
 });
