@@ -226,7 +226,7 @@ describe("one cache entry whatever STS region answered (two emulators on loopbac
 describe("Deno: DENO_REGION through Deno.env, only when env access is granted", () => {
   const deno = join(process.cwd(), "node_modules", ".bin", "deno");
   const probe = (permissions: string[]) => {
-    const env = { ...process.env, DENO_REGION: "gcp-australia-southeast1", NO_COLOR: "1" };
+    const env: NodeJS.ProcessEnv = { ...process.env, DENO_REGION: "gcp-australia-southeast1", NO_COLOR: "1" };
     for (const name of ["FLY_REGION", "VERCEL_REGION", "AWS_REGION"]) delete env[name];
     const run = spawnSync(deno, ["run", "--quiet", "--no-prompt", ...permissions, "test/hono/deno-region-probe.ts"], {
       env,
