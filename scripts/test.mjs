@@ -9,11 +9,16 @@
  *   3. portable    test/portable on node, deno, bun and inside workerd
  *
  * Options: `--only=typecheck,node,portable` runs a subset.
+ *
+ * Redis: the Redis tests (node and bun) run against a `redis-server` started here on a free loopback
+ * port and stopped at the end, or against `REDIS_URL` when set. Without a binary they are skipped and
+ * the summary line says `skipped: redis-server not found`; under CI (`CI=true`) that is a failure.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { startRedis } from "./redis-server.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -26,7 +31,7 @@ if (unknown.length > 0) {
   process.exit(1);
 }
 
-/** @type {Array<{ label: string, passed: number, failed: number }>} */
+/** @type {Array<{ label: string, passed: number, failed: number, skipped?: number, why?: string }>} */
 const summary = [];
 const leakDir = mkdtempSync(join(tmpdir(), "edge-sts-leaks-"));
 const notes = [];
@@ -178,7 +183,7 @@ async function nodeSuite() {
     "--test-timeout=120000",
     "--test-force-exit",
     ...files,
-  ], { timeoutMs: 7 * 60_000, env: { EDGE_STS_LEAK_DIR: leakDir } });
+  ], { timeoutMs: 7 * 60_000, env: { EDGE_STS_LEAK_DIR: leakDir, ...redisEnv } });
   const text = stripAnsi(r.out);
   const count = (key) => {
     const m = [...text.matchAll(new RegExp(`^[ℹ#] ${key} (\\d+)$`, "gm"))].at(-1);
@@ -190,7 +195,7 @@ async function nodeSuite() {
   console.log(`(node --test finished in ${seconds(r.ms)}, exit code ${r.code})`);
   if (pass === undefined || fail === undefined) return { passed: 0, failed: 1, why: "node --test printed no pass/fail counts" };
   const failed = fail + cancelled + (r.code !== 0 && fail + cancelled === 0 ? 1 : 0);
-  return { passed: pass, failed };
+  return { passed: pass, failed, skipped: count("skipped") ?? 0 };
 }
 
 /** Scans what test/leak/collect.ts recorded during the Node suite. */
@@ -207,8 +212,8 @@ async function leakCheck() {
 async function portable(runtime, cmd, args, env = {}, version = undefined) {
   header(`portable suite: ${runtime}`);
   if (version) console.log(`(${version})`);
-  const r = await run(runtime, cmd, args, { timeoutMs: 3 * 60_000, env });
-  const m = [...stripAnsi(r.out).matchAll(new RegExp(`^${runtime}: (\\d+) passed, (\\d+) failed$`, "gm"))].at(-1);
+  const r = await run(runtime, cmd, args, { timeoutMs: 3 * 60_000, env: { ...redisEnv, ...env } });
+  const m = [...stripAnsi(r.out).matchAll(new RegExp(`^${runtime}: (\\d+) passed, (\\d+) failed(?:, (\\d+) skipped(?:: (.*))?)?$`, "gm"))].at(-1);
   if (!m) {
     console.log(`${runtime}: did not report a result (exit code ${r.code}) — counted as a failure`);
     return { passed: 0, failed: 1 };
@@ -223,7 +228,7 @@ async function portable(runtime, cmd, args, env = {}, version = undefined) {
     console.log(`${runtime}: ran no test — counted as a failure`);
     failed = 1;
   }
-  return { passed, failed };
+  return { passed, failed, skipped: Number(m[3] ?? 0), why: m[4] };
 }
 
 async function portableSuites() {
@@ -231,7 +236,7 @@ async function portableSuites() {
   results.portableNode = await portable("node", process.execPath, ["--import", "tsx", "test/portable/run.ts"], {}, `node ${process.version}`);
 
   const deno = runtimeBinary("deno");
-  results.deno = await portable("deno", deno.path, ["run", "-A", "--quiet", "test/portable/run.ts"], {}, deno.version);
+  results.deno = await portable("deno", deno.path, ["run", "-A", "--quiet", "--unstable-kv", "test/portable/run.ts"], {}, deno.version);
 
   const bun = runtimeBinary("bun");
   results.bun = await portable("bun", bun.path, ["test/portable/run.ts"], {}, bun.version && `bun ${bun.version}`);
@@ -246,17 +251,39 @@ async function portableSuites() {
 const startedAt = Date.now();
 if (wanted("typecheck")) await typecheck();
 
+// One Redis for the Node and Bun Redis tests (each test file uses a database of its own).
+let redisEnv = {};
+let redis;
+if (wanted("node") || wanted("portable")) {
+  redis = await startRedis();
+  if (redis.url) {
+    redisEnv = { REDIS_URL: redis.url };
+    console.log(`\n(redis: ${redis.owned ? `started redis-server at ${redis.url}` : `REDIS_URL=${redis.url}`})`);
+  } else {
+    redisEnv = { EDGE_STS_REDIS_MISSING: redis.why };
+    console.log(`\n(redis: ${redis.why}; the Redis tests are skipped)`);
+    if (process.env.CI === "true" || redis.failedToStart) {
+      summary.push({ label: "redis", passed: 0, failed: 1 });
+      console.log(`redis: ${redis.why}${process.env.CI === "true" ? " under CI=true — counted as a failure (.ci/run installs it)" : ""}`);
+    }
+  }
+}
+
 let node = { passed: 0, failed: 0 };
 let leaks;
 if (wanted("node")) {
   const r = await nodeSuite();
   if (r.why) console.log(`node: ${r.why}`);
-  node = r;
+  node = { ...r, why: undefined };
   leaks = await leakCheck();
 }
 if (wanted("portable")) {
   const p = await portableSuites();
-  node = { passed: node.passed + p.portableNode.passed, failed: node.failed + p.portableNode.failed };
+  node = {
+    passed: node.passed + p.portableNode.passed,
+    failed: node.failed + p.portableNode.failed,
+    skipped: (node.skipped ?? 0) + (p.portableNode.skipped ?? 0),
+  };
   summary.push({ label: "node", ...node });
   summary.push({ label: "deno", ...p.deno }, { label: "bun", ...p.bun }, { label: "workerd", ...p.workerd });
 } else if (wanted("node")) {
@@ -264,13 +291,18 @@ if (wanted("portable")) {
 }
 
 if (leaks) summary.push({ label: "leak-check", ...leaks });
+await redis?.stop();
 
 header(`summary (${seconds(Date.now() - startedAt)})`);
 for (const note of notes) console.log(`note: ${note}`);
 let passed = 0;
 let failed = 0;
+const missingRedis = redisEnv.EDGE_STS_REDIS_MISSING;
 for (const s of summary) {
-  console.log(`${s.label}: ${s.passed} passed, ${s.failed} failed`);
+  // A skip is never silent: its count, and why when Redis is missing.
+  const why = s.why ?? (missingRedis && (s.label === "node" || s.label === "bun") ? missingRedis : undefined);
+  const skipped = s.skipped ? `, ${s.skipped} skipped${why ? `: ${why}` : ""}` : "";
+  console.log(`${s.label}: ${s.passed} passed, ${s.failed} failed${skipped}`);
   passed += s.passed;
   failed += s.failed;
 }

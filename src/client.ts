@@ -41,6 +41,16 @@ import type { GetSessionTokenInput, GetSessionTokenOutput } from "./operations/g
 import { getWebIdentityToken } from "./operations/get-web-identity-token.ts";
 import type { GetWebIdentityTokenInput, GetWebIdentityTokenOutput } from "./operations/get-web-identity-token.ts";
 
+let credentialsOf: (client: StsClient) => CredentialsProvider | undefined;
+
+/**
+ * The credentials provider a client signs with (not public: `fromAssumeRole` derives its store keys
+ * from the source credentials, which only their holder has).
+ */
+export function clientCredentials(client: StsClient): CredentialsProvider | undefined {
+  return credentialsOf(client);
+}
+
 /** Options of {@link StsClient}. */
 export interface StsClientOptions {
   /** The AWS region, e.g. `eu-west-1`. Required unless `endpoint` or `regions` is given. */
@@ -109,6 +119,10 @@ export class StsClient {
   readonly cacheScope: string;
   readonly #ctx: PipelineContext;
   readonly #failover: RegionFailover;
+
+  static {
+    credentialsOf = (client) => client.#ctx.credentials;
+  }
 
   /**
    * @param options Region, credentials, endpoint and transport settings.

@@ -96,6 +96,9 @@ export type {
   Tag,
 } from "./operations/index.ts";
 
+// The shared credential store (adapters: `edge-sts/stores`).
+export type { CredentialStore, StoreErrorInfo } from "./cache/store.ts";
+
 // ── Credential providers ──────────────────────────────────────────────────────────────────────
 // Async, caching providers for `StsClient`'s `credentials` (src/providers/, maintained separately).
 export { fromWebIdentity } from "./providers/from-web-identity.ts";

@@ -5,13 +5,15 @@
  * @module
  */
 import { AwsClient } from "aws4fetch";
+import type { StoreCodec } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import { EdgeStsError, StsError } from "../errors.ts";
 import type { AssumeRoleWithWebIdentityOutput } from "../operations/assume-role-with-web-identity.ts";
+import type { TemporaryCredentials } from "../types.ts";
 import type { ExchangeParams } from "./options.ts";
 import { sessionNameFor } from "./session-name.ts";
 import type { InspectedToken } from "./token.ts";
-import type { StsExchangeInfo, StsSession } from "./types.ts";
+import type { StsExchangeInfo, StsIdentity, StsSession } from "./types.ts";
 
 const OPERATION = "AssumeRoleWithWebIdentity";
 
@@ -90,17 +92,72 @@ function toSession(
     });
   }
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
-  const credentials = Object.freeze({ accessKeyId, secretAccessKey, sessionToken, expiration });
-  const identity = Object.freeze({
-    assumedRoleUser: Object.freeze({ assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn }),
+  return buildSession({ accessKeyId, secretAccessKey, sessionToken, expiration }, {
+    assumedRoleUser: { assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn },
     subjectFromWebIdentityToken: out.subjectFromWebIdentityToken ?? subject ?? "",
     ...(out.audience === undefined ? {} : { audience: out.audience }),
     ...(out.provider === undefined ? {} : { provider: out.provider }),
     ...(out.sourceIdentity === undefined ? {} : { sourceIdentity: out.sourceIdentity }),
+  }, region);
+}
+
+type IdentityFields = Omit<StsIdentity, "expiration">;
+
+function buildSession(creds: TemporaryCredentials, fields: IdentityFields, region: string | undefined): StsSession {
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
+  const credentials = Object.freeze({ accessKeyId, secretAccessKey, sessionToken, expiration });
+  const identity = Object.freeze({
+    ...fields,
+    assumedRoleUser: Object.freeze({ ...fields.assumedRoleUser }),
     expiration,
   });
   const aws = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region });
   return Object.freeze({ credentials, identity, aws, expiration });
+}
+
+/**
+ * How a session goes into the shared store and comes back: credentials and identity as JSON (sealed
+ * before it leaves the isolate), rebuilt into a frozen session with its own aws4fetch client.
+ * @param region The region `c.var.aws` signs for (`undefined`: the region of each URL).
+ */
+export function sessionCodec(region: string | undefined): StoreCodec<StsSession> {
+  return {
+    encode({ credentials: c, identity }: StsSession) {
+      const { expiration: _, ...fields } = identity;
+      return {
+        credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration.getTime() },
+        identity: fields,
+      };
+    },
+    decode(data) {
+      const d = data as { credentials?: Record<string, unknown>; identity?: Record<string, unknown> } | null;
+      const c = d?.credentials;
+      const i = d?.identity;
+      const user = i?.assumedRoleUser as Record<string, unknown> | undefined;
+      if (typeof c !== "object" || c === null || typeof i !== "object" || i === null) return undefined;
+      if (!strings(c, ["accessKeyId", "secretAccessKey", "sessionToken"]) || !Number.isFinite(c.expiration)) return undefined;
+      if (typeof user !== "object" || user === null || !strings(user, ["assumedRoleId", "arn"])) return undefined;
+      if (!strings(i, ["subjectFromWebIdentityToken"]) || !optionalStrings(i, ["audience", "provider", "sourceIdentity"])) return undefined;
+      const expiration = new Date(c.expiration as number);
+      const { accessKeyId, secretAccessKey, sessionToken } = c as Record<string, string>;
+      return buildSession({ accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, sessionToken: sessionToken!, expiration }, {
+        assumedRoleUser: { assumedRoleId: user.assumedRoleId as string, arn: user.arn as string },
+        subjectFromWebIdentityToken: i.subjectFromWebIdentityToken as string,
+        ...(i.audience === undefined ? {} : { audience: i.audience as string }),
+        ...(i.provider === undefined ? {} : { provider: i.provider as string }),
+        ...(i.sourceIdentity === undefined ? {} : { sourceIdentity: i.sourceIdentity as string }),
+      }, region);
+    },
+    expiration: (session) => session.expiration.getTime(),
+  };
+}
+
+function strings(record: Record<string, unknown>, names: string[]): boolean {
+  return names.every((name) => typeof record[name] === "string");
+}
+
+function optionalStrings(record: Record<string, unknown>, names: string[]): boolean {
+  return names.every((name) => record[name] === undefined || typeof record[name] === "string");
 }
 
 /** Calls a hook; a hook that throws must not turn a served request into a failed one. */

@@ -10,16 +10,23 @@ import { cacheKey } from "../cache/cache-key.ts";
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CacheOutcome } from "../cache/credential-cache.ts";
 import { sharedCredentialCache } from "../cache/shared.ts";
+import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
+import { checkStore, loadThroughStore, storeTimeout } from "../cache/store-level.ts";
+import type { StoreAccess } from "../cache/store-level.ts";
+import type { StoreKeys } from "../cache/store-crypto.ts";
 import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
 import { exchangeResolver, seconds } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
 import { clientRegionsOf, regionsResolver } from "./regions.ts";
-import { exchange, safely } from "./session.ts";
+import { exchange, safely, sessionCodec } from "./session.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
 import type { StsSession, StsVariables } from "./types.ts";
+
+/** How a request was answered: the cache's outcomes, and `"store"` for an isolate miss the shared store answered. */
+type Outcome = CacheOutcome | "store";
 
 /** Keeps this middleware's entries apart from anyone else's in the shared cache. */
 const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
@@ -52,7 +59,10 @@ const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
  * @param {number} [options.maxEntries=1000] - Private cache: entries held, LRU out first.
  * @param {number} [options.negativeTtlSeconds=30] - Private cache: how long a rejected token is remembered.
  * @param {boolean} [options.optional=false] - Let requests without a token through, with no variables set.
- * @param {boolean} [options.serverTiming=false] - Add `Server-Timing: sts;dur=…;desc="hit|miss|refresh|stale"`.
+ * @param {CredentialStore | Function} [options.store] - A shared store behind the isolate's cache, or `(c) => store`. Default: none.
+ * @param {number} [options.storeTimeoutMs=50] - A store read taking longer goes to STS instead.
+ * @param {Function} [options.onStoreError] - Told about store failures (never the key or value).
+ * @param {boolean} [options.serverTiming=false] - Add `Server-Timing: sts;dur=…;desc="hit|store|miss|refresh|stale"`.
  * @param {Function} [options.onExchange] - Told about every STS exchange (never the token).
  * @param {Function} [options.onCacheHit] - Told about every request served from the cache (never the token).
  * @param {Function} [options.onError] - `(err: HTTPException, c)`; may return its own Response.
@@ -91,24 +101,48 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const context = { client, region, onExchange: options.onExchange };
   // Never the endpoint that answered: credentials from any region of the partition serve every request.
   const namespace = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);
-  const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, how: "miss" | "refresh") =>
-    regionsFor === undefined
-      ? exchange(context, token, inspected, params, how)
-      : Promise.resolve(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions));
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
-  // string object keeps its hash, so a cache hit does not rehash it.
-  const keys = new WeakMap<InspectedToken, { params: string; key: string }>();
+  // string object keeps its hash, so a cache hit does not rehash it. The store keys derived from it
+  // (on a miss only) are kept beside it.
+  const keys = new WeakMap<InspectedToken, KnownKey>();
   const keyOf = (inspected: InspectedToken, token: string, params: string): string => {
     const known = keys.get(inspected);
     if (known !== undefined && known.params === params) return known.key;
     const key = namespace + cacheKey([token]) + params;
-    keys.set(inspected, { params, key });
+    keys.set(inspected, { params, key, store: {} });
     return key;
+  };
+  const shared = sharedStore(options, cache, region);
+  /** Sessions that came from the shared store rather than STS (their waiters answer `"store"` too). */
+  const fromStore = new WeakSet<StsSession>();
+  const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string): Promise<StsSession> => {
+    const current = cache.peek(key);
+    const how = current === undefined ? "miss" : "refresh";
+    const run = () =>
+      regionsFor === undefined
+        ? exchange(context, token, inspected, params, how)
+        : Promise.resolve(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions));
+    const access = shared?.access(c);
+    if (access === undefined) return run();
+    return loadThroughStore(access, {
+      secret: token,
+      cacheKey: key,
+      keys: keys.get(inspected)?.store,
+      codec: shared!.codec,
+      windowMs: shared!.windowMs,
+      notAfter: inspected.expMs,
+      current,
+      exchange: run,
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    }).then(({ value, fromStore: stored }) => {
+      if (stored) fromStore.add(value);
+      return value;
+    });
   };
 
   return createMiddleware<{ Variables: StsVariables }>(async function stsCredentials(c, next) {
     const started = timed ? performance.now() : 0;
-    let outcome: CacheOutcome;
+    let outcome: Outcome;
     try {
       const read = readToken(c, headerName, cookie);
       const token = typeof read === "object" ? await read : read;
@@ -127,14 +161,15 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       const key = keyOf(inspected, token, params.key);
       // A fresh entry is served synchronously: no closures, no promise on the hot path.
       const fresh = cache.fresh?.(key, inspected.expMs);
-      const { value, outcome: how } = fresh !== undefined ? { value: fresh, outcome: "hit" as const } : await cache.get(
+      const { value, outcome: cached } = fresh !== undefined ? { value: fresh, outcome: "hit" as const } : await cache.get(
         key,
-        () => load(c, token, inspected, params, cache.peek(key) === undefined ? "miss" : "refresh"),
+        () => load(c, token, inspected, params, key),
         { notAfter: inspected.expMs, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
       );
       c.set("awsCredentials", value.credentials);
       c.set("stsIdentity", value.identity);
       c.set("aws", value.aws);
+      const how: Outcome = cached === "miss" && fromStore.has(value) ? "store" : cached;
       outcome = how;
       if (onCacheHit && how !== "miss" && how !== "negative") {
         const { roleArn } = params;
@@ -151,6 +186,51 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
     await next();
     if (serverTiming) c.header("Server-Timing", `sts;dur=${duration.toFixed(1)};desc="${outcome}"`, { append: true });
   });
+}
+
+interface KnownKey {
+  params: string;
+  key: string;
+  /** The derived store keys of this entry, once a miss asked for them. */
+  store: { promise?: Promise<StoreKeys> };
+}
+
+/** The `store` option, checked at start-up: how to reach the store of a request, and what it stores. */
+function sharedStore(options: StsCredentialsOptions, cache: CredentialCache<StsSession>, region: string | undefined) {
+  const { store, onStoreError } = options;
+  const timeoutMs = storeTimeout(options.storeTimeoutMs, "stsCredentials");
+  if (store === undefined) {
+    if (onStoreError !== undefined || options.storeTimeoutMs !== undefined) {
+      throw new StsConfigurationError("stsCredentials: storeTimeoutMs and onStoreError need a store");
+    }
+    return undefined;
+  }
+  if (onStoreError !== undefined && typeof onStoreError !== "function") {
+    throw new StsConfigurationError("stsCredentials: onStoreError must be a function");
+  }
+  const now = options.now ?? Date.now;
+  const fixed: StoreAccess | undefined =
+    typeof store === "function" ? undefined : { store: checkStore(store, "stsCredentials"), timeoutMs, onError: onStoreError, now };
+  const report = (info: StoreErrorInfo) => {
+    if (onStoreError) safely(onStoreError, info);
+  };
+  return {
+    codec: sessionCodec(region),
+    windowMs: (cache.refreshWindowSeconds ?? 300) * 1000,
+    /** The store of this request; a store function that throws or returns junk is reported, and STS answers. */
+    access(c: Context): StoreAccess | undefined {
+      if (fixed !== undefined) return fixed;
+      let found: CredentialStore | undefined;
+      try {
+        found = (store as (c: Context) => CredentialStore | undefined)(c);
+        if (found === undefined || found === null) return undefined;
+        return { store: checkStore(found, "stsCredentials"), timeoutMs, onError: onStoreError, now };
+      } catch (err) {
+        report({ operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
+        return undefined;
+      }
+    },
+  };
 }
 
 function stsClient(options: StsCredentialsOptions): StsClient {

@@ -79,8 +79,11 @@ export interface StsExchangeInfo {
 export interface StsCacheHitInfo {
   /** The STS action the credentials came from. */
   operation: "AssumeRoleWithWebIdentity";
-  /** `"hit"`; `"refresh"`: served while a background refresh runs; `"stale"`: served after a refresh failed. */
-  outcome: "hit" | "refresh" | "stale";
+  /**
+   * `"hit"`: from the isolate's cache; `"store"`: from the shared store (no STS call); `"refresh"`:
+   * served while a background refresh runs; `"stale"`: served after a refresh failed.
+   */
+  outcome: "hit" | "store" | "refresh" | "stale";
   /** Milliseconds the middleware spent on this request. */
   durationMs: number;
   /** The role. */

@@ -3,6 +3,10 @@
  * and the step from an STS output to credentials.
  */
 import { CredentialCache } from "../cache/credential-cache.ts";
+import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
+import { checkStore, loadThroughStore, storeTimeout } from "../cache/store-level.ts";
+import type { StoreAccess, StoreCodec } from "../cache/store-level.ts";
+import type { StoreKeys } from "../cache/store-crypto.ts";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { TemporaryCredentials } from "../types.ts";
 
@@ -12,24 +16,116 @@ export interface ProviderCacheOptions {
   refreshWindowSeconds?: number;
   /** The clock, in ms since the epoch. @default Date.now */
   now?: () => number;
+  /**
+   * A store shared with other isolates or replicas (`edge-sts/stores`), read before STS and written
+   * after it, sealed with keys derived from the secret of the exchange (the token, or the source
+   * credentials). @default none
+   */
+  store?: CredentialStore;
+  /** Milliseconds a store read may take before STS is asked instead. @default 50 */
+  storeTimeoutMs?: number;
+  /** Told when the store fails (never the key or the value). A hook that throws is ignored. */
+  onStoreError?: (info: StoreErrorInfo) => void;
 }
 
+/** One exchange a provider is about to make: what its store keys derive from, and the call itself. */
+export interface PreparedLoad {
+  /** The secret the keys derive from (never stored). */
+  secret: string;
+  /** Everything else that distinguishes the credentials (role, session name, policies, endpoint, …). */
+  cacheKey: string;
+  /** ms epoch after which stored credentials must not be served (the token's `exp`). */
+  notAfter?: number;
+  /** The STS call. */
+  exchange: () => Promise<TemporaryCredentials>;
+}
+
+const codec: StoreCodec<TemporaryCredentials> = {
+  encode: (c) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration.getTime() }),
+  decode(data) {
+    const d = data as Record<string, unknown> | null;
+    if (typeof d !== "object" || d === null || !Number.isFinite(d.expiration)) return undefined;
+    const { accessKeyId, secretAccessKey, sessionToken } = d;
+    if (typeof accessKeyId !== "string" || typeof secretAccessKey !== "string" || typeof sessionToken !== "string") return undefined;
+    return { accessKeyId, secretAccessKey, sessionToken, expiration: new Date(d.expiration as number) };
+  },
+  expiration: (c) => c.expiration.getTime(),
+};
+
 /**
- * Wraps `load` in a single-entry {@link CredentialCache}: cached, refreshed ahead of expiry in the
- * background, one call in flight shared by concurrent callers.
+ * Wraps a load in a single-entry {@link CredentialCache}: cached, refreshed ahead of expiry in the
+ * background, one call in flight shared by concurrent callers; with a `store`, the store is asked
+ * first and written after each exchange.
  */
 export function cachedProvider(
-  load: () => Promise<TemporaryCredentials>,
+  prepare: () => Promise<PreparedLoad>,
   options: ProviderCacheOptions,
+  owner: string,
 ): () => Promise<TemporaryCredentials> {
   const cache = new CredentialCache<TemporaryCredentials>({
     maxEntries: 1,
     refreshWindowSeconds: options.refreshWindowSeconds,
     now: options.now,
   });
+  const access = storeAccess(options, owner);
+  const windowMs = cache.refreshWindowSeconds * 1000;
+  let memo: { cacheKey: string; secret: string; keys: { promise?: Promise<StoreKeys> } } | undefined;
+  const load = async (): Promise<TemporaryCredentials> => {
+    const prepared = await prepare();
+    // No secret (a client without credentials): nothing to derive keys from, so no store.
+    if (access === undefined || prepared.secret === "") return prepared.exchange();
+    const { secret, cacheKey } = prepared;
+    if (memo === undefined || memo.cacheKey !== cacheKey || memo.secret !== secret) memo = { cacheKey, secret, keys: {} };
+    const { value } = await loadThroughStore(access, {
+      secret,
+      cacheKey,
+      keys: memo.keys,
+      codec,
+      windowMs,
+      notAfter: prepared.notAfter,
+      current: cache.peek(""),
+      exchange: prepared.exchange,
+    });
+    return value;
+  };
   return async function credentials(): Promise<TemporaryCredentials> {
     return (await cache.get("", load)).value;
   };
+}
+
+function storeAccess(options: ProviderCacheOptions, owner: string): StoreAccess | undefined {
+  const timeoutMs = storeTimeout(options.storeTimeoutMs, owner);
+  if (options.store === undefined) {
+    if (options.storeTimeoutMs !== undefined || options.onStoreError !== undefined) {
+      throw new StsConfigurationError(`${owner}: storeTimeoutMs and onStoreError need a store`);
+    }
+    return undefined;
+  }
+  if (options.onStoreError !== undefined && typeof options.onStoreError !== "function") {
+    throw new StsConfigurationError(`${owner}: onStoreError must be a function`);
+  }
+  return { store: checkStore(options.store, owner), timeoutMs, onError: options.onStoreError, now: options.now ?? Date.now };
+}
+
+/** The token's `exp` in ms when it is a JWT with a numeric one; otherwise `undefined` (an opaque OAuth token). */
+export function tokenExpiry(token: string): number | undefined {
+  const payload = token.split(".")[1];
+  if (payload === undefined) return undefined;
+  try {
+    const exp = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))).exp;
+    return typeof exp === "number" && Number.isFinite(exp) ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON text of `value` with object keys sorted, so equal options give equal keys on every replica. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  ) ?? "";
 }
 
 /** Throws unless `value` is a non-empty string. */

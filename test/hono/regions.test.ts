@@ -11,6 +11,7 @@ import { Hono } from "hono";
 import { CredentialCache } from "../../src/cache/credential-cache.ts";
 import { StsClient } from "../../src/client.ts";
 import { StsConfigurationError } from "../../src/errors.ts";
+import { fromWebIdentity } from "../../src/providers/from-web-identity.ts";
 import { stsCredentials } from "../../src/hono/index.ts";
 import type { StsCredentialsOptions, StsSession, StsVariables } from "../../src/hono/index.ts";
 import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
@@ -220,6 +221,59 @@ describe("one cache entry whatever STS region answered (two emulators on loopbac
     assert.equal(a, b);
     assert.deepEqual(calls().map((n, i) => n - start[i]!), [1, 0]);
     assert.equal(cache.size, 1);
+  });
+});
+
+describe("one shared-store entry whatever STS region answered", () => {
+  test("two isolates whose clients start at different regions: the second is answered by the store", async () => {
+    const issuer = createOidcIssuer();
+    const sts = createStsEmulator({ issuers: [issuer] });
+    const hosts: string[] = [];
+    const fetch = (request: Request) => {
+      hosts.push(new URL(request.url).hostname);
+      return sts.fetch(request);
+    };
+    const memory = new Map<string, string>();
+    const store = { get: (key: string) => memory.get(key), set: (key: string, value: string) => void memory.set(key, value) };
+    const outcomes: string[] = [];
+    const isolate = (regions: string[]) => {
+      const app = new Hono<{ Variables: StsVariables }>();
+      const client = new StsClient({ regions, fetch, retryBaseDelayMs: 0 });
+      app.use("/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/edge-app", region: "eu-west-1", client, store, cache: new CredentialCache<StsSession>(), serverTiming: true }));
+      app.get("/*", (c) => c.text(c.var.awsCredentials.accessKeyId));
+      return async (token: string) => {
+        const res = await app.request("/", { headers: { Authorization: `Bearer ${token}` } });
+        outcomes.push(/desc="(\w+)"/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? "?");
+        return res.text();
+      };
+    };
+    const west = isolate(["eu-west-1", "eu-central-1"]);
+    const central = isolate(["eu-central-1", "eu-west-1"]);
+    const token = await issuer.mint({ sub: "user-store" });
+    const a = await west(token);
+    for (let i = 0; i < 20 && memory.size === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const b = await central(token);
+    assert.equal(b, a);
+    assert.deepEqual(hosts, ["sts.eu-west-1.amazonaws.com"], "one exchange, at the first isolate's region");
+    assert.deepEqual(outcomes, ["miss", "store"]);
+    assert.equal(memory.size, 1);
+  });
+});
+
+describe("fromWebIdentity: one shared-store entry whatever region its client starts at", () => {
+  test("the second provider (another region first) is answered by the store", async () => {
+    const issuer = createOidcIssuer();
+    const sts = createStsEmulator({ issuers: [issuer] });
+    const token = await issuer.mint({ sub: "provider-user" });
+    const memory = new Map<string, string>();
+    const store = { get: (key: string) => memory.get(key), set: (key: string, value: string) => void memory.set(key, value) };
+    const provider = (regions: string[]) =>
+      fromWebIdentity({ client: new StsClient({ regions, fetch: sts.fetch }), roleArn: "arn:aws:iam::123456789012:role/edge-app", roleSessionName: "batch", webIdentityToken: token, store });
+    const first = await provider(["us-east-1", "us-west-2"])();
+    for (let i = 0; i < 20 && memory.size === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await provider(["us-west-2", "us-east-1"])();
+    assert.equal(second.accessKeyId, first.accessKeyId);
+    assert.equal(sts.calls.count("AssumeRoleWithWebIdentity"), 1);
   });
 });
 

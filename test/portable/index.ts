@@ -11,3 +11,4 @@ import "./emulator.test.ts";
 import "./middleware-e2e.test.ts";
 import "./serve.test.ts";
 import "./regions.test.ts";
+import "./stores.test.ts";

@@ -1,0 +1,217 @@
+/**
+ * The second cache level: a shared {@link CredentialStore} read on a per-isolate miss, before STS,
+ * and written in the background after an exchange. Every store call is bounded in time and every
+ * failure is reported and then treated as a miss: a slow or broken store costs at most its
+ * time-out, never a failed request.
+ *
+ * @module
+ */
+import { StsConfigurationError } from "../errors.ts";
+import type { CredentialStore, StoreErrorInfo } from "./store.ts";
+import { deriveStoreKeys, open, seal } from "./store-crypto.ts";
+import type { StoreKeys } from "./store-crypto.ts";
+
+/** The default bound of a store read, in ms: well under an STS round trip from the edge. */
+export const DEFAULT_STORE_TIMEOUT_MS = 50;
+/** A background write may take longer than a read, but not forever (a Worker's waitUntil is bounded too). */
+const MIN_WRITE_TIMEOUT_MS = 1000;
+const WRITE_TIMEOUT_FACTOR = 20;
+const MAX_MESSAGE_CHARS = 200;
+
+/** How values of one kind become JSON and back. */
+export interface StoreCodec<V> {
+  /** The JSON form of a value (its secrets included: it is sealed before it leaves). */
+  encode(value: V): unknown;
+  /** The value back, or `undefined` when `data` is not a valid JSON form. */
+  decode(data: unknown): V | undefined;
+  /** When the value's credentials expire, ms since the epoch. */
+  expiration(value: V): number;
+}
+
+/** One store and how to use it. */
+export interface StoreAccess {
+  store: CredentialStore;
+  /** Bound of a read, in ms. */
+  timeoutMs: number;
+  onError: ((info: StoreErrorInfo) => void) | undefined;
+  now: () => number;
+}
+
+/** One load through the store. */
+export interface StoreLoad<V> {
+  /** What the keys are derived from (the token); never stored. */
+  secret: string;
+  /** The isolate's cache key of the entry. */
+  cacheKey: string;
+  /** A memo of the derived keys, so a token's keys are derived once per isolate. */
+  keys?: { promise?: Promise<StoreKeys> };
+  codec: StoreCodec<V>;
+  /** A stored value is served until its expiration minus this (the refresh window). */
+  windowMs: number;
+  /** ms epoch after which nothing may be served (the token's `exp`). */
+  notAfter?: number;
+  /** The value the isolate holds (a refresh): only a stored value that expires later counts. */
+  current?: V;
+  /** The STS exchange, when the store has nothing usable. */
+  exchange: () => Promise<V>;
+  /** Keeps the background write alive past the response (`ctx.waitUntil`). */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/** What a sealed value holds besides the value itself. */
+interface Envelope {
+  v: 1;
+  /** ms epoch: not served at or after this. */
+  until: number;
+  /** ms epoch: the credentials' expiration. */
+  exp: number;
+  data: unknown;
+}
+
+/**
+ * Answers from the store when it holds a usable value, otherwise from `exchange`, whose result is
+ * then written to the store in the background. A failed exchange writes nothing.
+ * @returns The value, and whether it came from the store.
+ * @throws whatever `exchange` throws; never a store failure.
+ */
+export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V>): Promise<{ value: V; fromStore: boolean }> {
+  const keys = await derive(access, load);
+  if (keys !== undefined) {
+    const stored = await read(access, keys, load);
+    if (stored !== undefined) return { value: stored, fromStore: true };
+  }
+  const value = await load.exchange();
+  if (keys !== undefined) {
+    const writing = write(access, keys, load, value);
+    try {
+      load.waitUntil?.(writing);
+    } catch {
+      // no execution context here (Hono throws): the write still runs
+    }
+  }
+  return { value, fromStore: false };
+}
+
+/**
+ * Checks a `storeTimeoutMs` option.
+ * @throws {StsConfigurationError} unless a positive finite number.
+ */
+export function storeTimeout(value: number | undefined, owner: string): number {
+  if (value === undefined) return DEFAULT_STORE_TIMEOUT_MS;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new StsConfigurationError(`${owner}: storeTimeoutMs must be a positive number of milliseconds`);
+  }
+  return value;
+}
+
+/**
+ * Checks that a `store` option looks like a {@link CredentialStore}.
+ * @throws {StsConfigurationError} when it lacks `get` or `set`.
+ */
+export function checkStore(store: unknown, owner: string): CredentialStore {
+  const s = store as Partial<CredentialStore> | null;
+  if (typeof s !== "object" || s === null || typeof s.get !== "function" || typeof s.set !== "function") {
+    throw new StsConfigurationError(`${owner}: store must have get(key) and set(key, value, ttlSeconds)`);
+  }
+  return s as CredentialStore;
+}
+
+async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<StoreKeys | undefined> {
+  const memo = load.keys ?? {};
+  const promise = (memo.promise ??= deriveStoreKeys(load.secret, load.cacheKey));
+  try {
+    return await promise;
+  } catch (err) {
+    if (memo.promise === promise) memo.promise = undefined;
+    report(access, { operation: "get", reason: "error", ...describe(err, []), durationMs: 0 });
+    return undefined;
+  }
+}
+
+async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>): Promise<V | undefined> {
+  const started = performance.now();
+  const answer = await bounded(() => access.store.get(keys.storeKey), access.timeoutMs);
+  if (answer.kind !== "ok") {
+    const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
+    report(access, { operation: "get", reason: answer.kind, ...extra, durationMs: performance.now() - started });
+    return undefined;
+  }
+  if (answer.value === null || answer.value === undefined) return undefined;
+  const envelope = await open(keys, answer.value);
+  const value = isEnvelope(envelope) ? load.codec.decode(envelope.data) : undefined;
+  if (value === undefined || load.codec.expiration(value) !== (envelope as Envelope).exp) {
+    report(access, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
+    return undefined;
+  }
+  const { until, exp } = envelope as Envelope;
+  const now = access.now();
+  // Past its life (stores expire late: Deno KV, KV's ≥ 60 s), or not newer than what a refresh replaces.
+  if (now >= until || (load.notAfter !== undefined && now >= load.notAfter)) return undefined;
+  if (load.current !== undefined && exp <= load.codec.expiration(load.current)) return undefined;
+  return value;
+}
+
+async function write<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, value: V): Promise<void> {
+  const exp = load.codec.expiration(value);
+  const until = Math.min(exp - load.windowMs, load.notAfter ?? Infinity);
+  const ttlSeconds = Math.ceil((until - access.now()) / 1000);
+  if (!(ttlSeconds >= 1)) return; // nothing another isolate could still use
+  const started = performance.now();
+  let sealed = "";
+  try {
+    sealed = await seal(keys, { v: 1, until, exp, data: load.codec.encode(value) } satisfies Envelope);
+  } catch (err) {
+    report(access, { operation: "set", reason: "error", ...describe(err, []), durationMs: performance.now() - started });
+    return;
+  }
+  const timeoutMs = Math.max(MIN_WRITE_TIMEOUT_MS, access.timeoutMs * WRITE_TIMEOUT_FACTOR);
+  const answer = await bounded(() => access.store.set(keys.storeKey, sealed, ttlSeconds), timeoutMs);
+  if (answer.kind !== "ok") {
+    const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey, sealed]) : {};
+    report(access, { operation: "set", reason: answer.kind, ...extra, durationMs: performance.now() - started });
+  }
+}
+
+type Answer = { kind: "ok"; value: unknown } | { kind: "error"; error: unknown } | { kind: "timeout" };
+
+/** Runs a store call with a time limit; never rejects. A late answer or failure is dropped. */
+function bounded(call: () => unknown, timeoutMs: number): Promise<Answer> {
+  let pending: Promise<unknown>;
+  try {
+    pending = Promise.resolve(call());
+  } catch (error) {
+    return Promise.resolve({ kind: "error", error });
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<Answer>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: "timeout" }), timeoutMs);
+  });
+  const settled = pending.then(
+    (value): Answer => ({ kind: "ok", value }),
+    (error): Answer => ({ kind: "error", error }),
+  );
+  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
+}
+
+function isEnvelope(value: unknown): value is Envelope {
+  const e = value as Partial<Envelope> | undefined;
+  return typeof e === "object" && e !== null && e.v === 1 && Number.isFinite(e.until) && Number.isFinite(e.exp);
+}
+
+/** The error's name and message, with every secret-ish string cut out. */
+function describe(error: unknown, cut: string[]): { errorName: string; message?: string } {
+  const errorName = error instanceof Error ? error.name : typeof error;
+  let message = error instanceof Error ? error.message : typeof error === "string" ? error : undefined;
+  if (message === undefined) return { errorName };
+  for (const text of cut) if (text !== "") message = message.split(text).join("…");
+  return { errorName, message: message.length > MAX_MESSAGE_CHARS ? message.slice(0, MAX_MESSAGE_CHARS) + "…" : message };
+}
+
+function report(access: StoreAccess, info: StoreErrorInfo): void {
+  if (access.onError === undefined) return;
+  try {
+    access.onError(info);
+  } catch {
+    // a hook must not change the answer
+  }
+}
