@@ -9,6 +9,8 @@
  * @module
  */
 
+import { base64Decode, base64UrlEncode } from "../encoding/base64.ts";
+
 /** The format version: in the key prefix, the HKDF labels, the additional data and the value. */
 const VERSION = "1";
 const PREFIX = `edge-sts:${VERSION}:`;
@@ -45,7 +47,7 @@ export async function deriveStoreKeys(secret: string, cacheKey: string): Promise
     subtle.deriveKey(hkdf(VALUE_INFO), ikm, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]),
   ]);
   const mac = await subtle.sign("HMAC", macKey, utf8.encode(cacheKey));
-  return { storeKey: PREFIX + base64url(new Uint8Array(mac)), valueKey };
+  return { storeKey: PREFIX + base64UrlEncode(new Uint8Array(mac)), valueKey };
 }
 
 /**
@@ -60,7 +62,7 @@ export async function seal(keys: StoreKeys, payload: unknown): Promise<string> {
   const out = new Uint8Array(IV_BYTES + sealed.byteLength);
   out.set(iv);
   out.set(new Uint8Array(sealed), IV_BYTES);
-  return `${VERSION}.${base64url(out)}`;
+  return `${VERSION}.${base64UrlEncode(out)}`;
 }
 
 /**
@@ -88,19 +90,10 @@ function aad(keys: StoreKeys): Uint8Array<ArrayBuffer> {
   return utf8.encode(AAD_PREFIX + keys.storeKey);
 }
 
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
   try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
+    return new Uint8Array(base64Decode(text));
   } catch {
     return undefined;
   }

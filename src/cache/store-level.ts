@@ -17,6 +17,7 @@ export const DEFAULT_STORE_TIMEOUT_MS = 50;
 const MIN_WRITE_TIMEOUT_MS = 1000;
 const WRITE_TIMEOUT_FACTOR = 20;
 const MAX_MESSAGE_CHARS = 200;
+const LONG_RUN = /[A-Za-z0-9_-]{32,}/g;
 
 /** How values of one kind become JSON and back. */
 export interface StoreCodec<V> {
@@ -137,8 +138,14 @@ async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>)
     return undefined;
   }
   if (answer.value === null || answer.value === undefined) return undefined;
-  const envelope = await open(keys, answer.value);
-  const value = isEnvelope(envelope) ? load.codec.decode(envelope.data) : undefined;
+  let envelope: unknown;
+  let value: V | undefined;
+  try {
+    envelope = await open(keys, answer.value);
+    value = isEnvelope(envelope) ? load.codec.decode(envelope.data) : undefined;
+  } catch {
+    value = undefined; // a value that breaks decoding is as invalid as one that does not decrypt
+  }
   if (value === undefined || load.codec.expiration(value) !== (envelope as Envelope).exp) {
     report(access, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
     return undefined;
@@ -151,7 +158,16 @@ async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>)
   return value;
 }
 
+/** The background write: never rejects (it may run in `waitUntil`, or with nobody awaiting it). */
 async function write<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, value: V): Promise<void> {
+  try {
+    await writeOnce(access, keys, load, value);
+  } catch (err) {
+    report(access, { operation: "set", reason: "error", ...describe(err, [keys.storeKey]), durationMs: 0 });
+  }
+}
+
+async function writeOnce<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, value: V): Promise<void> {
   const exp = load.codec.expiration(value);
   const until = Math.min(exp - load.windowMs, load.notAfter ?? Infinity);
   const ttlSeconds = Math.ceil((until - access.now()) / 1000);
@@ -198,12 +214,16 @@ function isEnvelope(value: unknown): value is Envelope {
   return typeof e === "object" && e !== null && e.v === 1 && Number.isFinite(e.until) && Number.isFinite(e.exp);
 }
 
-/** The error's name and message, with every secret-ish string cut out. */
+/**
+ * The error's name and message, with the key and the value cut out, and any long base64url run too
+ * (a fragment of either, e.g. a client that quotes the first 100 bytes of a value it refused).
+ */
 function describe(error: unknown, cut: string[]): { errorName: string; message?: string } {
   const errorName = error instanceof Error ? error.name : typeof error;
   let message = error instanceof Error ? error.message : typeof error === "string" ? error : undefined;
-  if (message === undefined) return { errorName };
+  if (typeof message !== "string") return { errorName };
   for (const text of cut) if (text !== "") message = message.split(text).join("…");
+  message = message.replace(LONG_RUN, "…");
   return { errorName, message: message.length > MAX_MESSAGE_CHARS ? message.slice(0, MAX_MESSAGE_CHARS) + "…" : message };
 }
 

@@ -7,6 +7,7 @@ import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import { checkStore, loadThroughStore, storeTimeout } from "../cache/store-level.ts";
 import type { StoreAccess, StoreCodec } from "../cache/store-level.ts";
 import type { StoreKeys } from "../cache/store-crypto.ts";
+import { base64Decode } from "../encoding/base64.ts";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { TemporaryCredentials } from "../types.ts";
 
@@ -112,7 +113,7 @@ export function tokenExpiry(token: string): number | undefined {
   const payload = token.split(".")[1];
   if (payload === undefined) return undefined;
   try {
-    const exp = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))).exp;
+    const exp = JSON.parse(new TextDecoder().decode(base64Decode(payload))).exp;
     return typeof exp === "number" && Number.isFinite(exp) ? exp * 1000 : undefined;
   } catch {
     return undefined;

@@ -63,6 +63,11 @@ const faults: Record<string, { fault: Fault; reason: "error" | "timeout" | "inva
     reason: "error",
     fault: () => ({ set: (key, value) => Promise.reject(new Error(`KV PUT failed: 429 Too Many Requests (${key} = ${value})`)) }),
   },
+  "set rejects quoting part of the value": {
+    on: "set",
+    reason: "error",
+    fault: () => ({ set: (_key, value) => Promise.reject(new Error(`ERR value rejected near '${value.slice(0, 60)}…'`)) }),
+  },
   "set throws synchronously": { on: "set", reason: "error", fault: () => ({ set: () => { throw new RangeError("value too large"); } }) },
   "set hangs": { on: "set", reason: "timeout", fault: () => ({ set: never }) },
 };
