@@ -73,10 +73,10 @@ function popClient(pop, candidates) {
   return new StsClient({
     regions: candidates,
     endpoints,
-    fetch: async (request) => {
-      const region = regionOfUrl.get(new URL(request.url).host);
+    fetch: async (input, init) => {
+      const region = regionOfUrl.get(new URL(input instanceof Request ? input.url : input).host);
       await sleep(ROUND_TRIPS_PER_ATTEMPT * rttMs(pop, region));
-      return fetch(request);
+      return fetch(input, init);
     },
   });
 }

@@ -224,8 +224,8 @@ describe("no failover on a rejection", () => {
 describe("configuration", () => {
   test("FIPS and dual-stack apply to every region; the signing region follows the endpoint", async () => {
     const hosts: string[] = [];
-    const fetch = async (request: Request) => {
-      hosts.push(new URL(request.url).host);
+    const fetch = async (input: string | URL | Request) => {
+      hosts.push(new URL(input instanceof Request ? input.url : input).host);
       return new Response("<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>m</Message></Error><RequestId>r</RequestId></ErrorResponse>", { status: 503 });
     };
     const fips = new StsClient({ regions: ["us-east-1", "us-west-2"], useFipsEndpoint: true, fetch, retryBaseDelayMs: 0, maxAttempts: 2 });

@@ -23,7 +23,14 @@ export interface ExchangeContext {
   /** The region `c.var.aws` signs for; `undefined`: the region of each URL (aws4fetch's guess). */
   region: string | undefined;
   onExchange: ((info: StsExchangeInfo) => void) | undefined;
+  /** The deadline of one exchange, retries included. */
+  exchangeTimeoutMs: number;
+  /** The clock credentials are checked against, ms since the epoch. */
+  now: () => number;
 }
+
+/** Inside a request, a longer `Retry-After` is answered (503 with it) rather than waited for. */
+const MAX_RETRY_AFTER_IN_REQUEST_MS = 1000;
 
 /**
  * Calls STS and builds the value to cache. Reports to `onExchange`, success or failure.
@@ -42,6 +49,10 @@ export async function exchange(
   const started = performance.now();
   let error: unknown;
   let requestId: string | undefined;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => {
+    deadline.abort(new DOMException(`no credentials within exchangeTimeoutMs (${ctx.exchangeTimeoutMs} ms)`, "TimeoutError"));
+  }, ctx.exchangeTimeoutMs);
   try {
     // A fitting `sub` is used as is; otherwise the digest runs here, once per token, on a miss only.
     const roleSessionName = params.roleSessionName ?? (await (inspected.sessionName ??= sessionNameFor(inspected.subject!)));
@@ -53,14 +64,15 @@ export async function exchange(
       policyArns: params.policyArns?.map((arn) => ({ arn })),
       policy: params.policy,
       durationSeconds: params.durationSeconds,
-    }, regions === undefined ? undefined : { regions });
+    }, { signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS, ...(regions === undefined ? {} : { regions }) });
     requestId = out.requestId;
-    return toSession(out, ctx.region, inspected.subject);
+    return toSession(out, ctx.region, inspected.subject, ctx.now());
   } catch (err) {
     error = err;
     if (err instanceof StsError) requestId = err.requestId;
     throw err;
   } finally {
+    clearTimeout(timer);
     if (ctx.onExchange) {
       safely(ctx.onExchange, {
         operation: OPERATION,
@@ -80,18 +92,16 @@ function toSession(
   out: AssumeRoleWithWebIdentityOutput & { requestId: string },
   region: string | undefined,
   subject: string | undefined,
+  nowMs: number,
 ): StsSession {
   const { credentials: creds, assumedRoleUser } = out;
-  if (creds === undefined || assumedRoleUser === undefined) {
-    throw new StsError(`${OPERATION}: the response has no credentials`, {
-      code: "InvalidResponse",
-      status: 200,
-      operation: OPERATION,
-      retryable: false,
-      requestId: out.requestId,
-    });
-  }
+  if (creds === undefined || assumedRoleUser === undefined) throw invalidResponse("the response has no credentials", out.requestId);
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
+  // Served, they would fail at AWS; cached, never (so every request would call STS). A local clock
+  // running fast is the usual cause.
+  if (expiration.getTime() <= nowMs) {
+    throw invalidResponse(`the credentials expired on arrival (${expiration.toISOString()}; check the local clock)`, out.requestId);
+  }
   return buildSession({ accessKeyId, secretAccessKey, sessionToken, expiration }, {
     assumedRoleUser: { assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn },
     subjectFromWebIdentityToken: out.subjectFromWebIdentityToken ?? subject ?? "",
@@ -111,7 +121,8 @@ function buildSession(creds: TemporaryCredentials, fields: IdentityFields, regio
     assumedRoleUser: Object.freeze({ ...fields.assumedRoleUser }),
     expiration,
   });
-  const aws = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region });
+  // Frozen: one instance serves every request that shares these credentials, so none may retarget it.
+  const aws = Object.freeze(new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region }));
   return Object.freeze({ credentials, identity, aws, expiration });
 }
 
@@ -158,6 +169,16 @@ function strings(record: Record<string, unknown>, names: string[]): boolean {
 
 function optionalStrings(record: Record<string, unknown>, names: string[]): boolean {
   return names.every((name) => record[name] === undefined || typeof record[name] === "string");
+}
+
+function invalidResponse(reason: string, requestId: string): StsError {
+  return new StsError(`${OPERATION}: ${reason}`, {
+    code: "InvalidResponse",
+    status: 200,
+    operation: OPERATION,
+    retryable: false,
+    requestId,
+  });
 }
 
 /** Calls a hook; a hook that throws must not turn a served request into a failed one. */

@@ -14,9 +14,9 @@ app.use("/*", stsCredentials({
   roleArn: ROLE_ARN,
   now: clock.now,
   stsRegions: { nearest: ["us-east-1", "eu-central-1", "ap-southeast-2"] },
-  fetch: (request) => {
-    hosts.push(new URL(request.url).hostname);
-    return sts.fetch(request);
+  fetch: (input, init) => {
+    hosts.push(new URL(input instanceof Request ? input.url : input).hostname);
+    return sts.fetch(input, init);
   },
 }));
 app.get("/*", (c) => c.text("ok"));

@@ -37,9 +37,9 @@ function hostApp(options: Partial<StsCredentialsOptions>) {
   const clock = manualClock();
   const sts = scriptedSts(clock.now);
   const hosts: string[] = [];
-  const fetch = (request: Request) => {
-    hosts.push(new URL(request.url).hostname.replace(/^sts\.|\.amazonaws\.com$/g, ""));
-    return sts.fetch(request);
+  const fetch = (input: string | URL | Request, init?: RequestInit) => {
+    hosts.push(new URL(input instanceof Request ? input.url : input).hostname.replace(/^sts\.|\.amazonaws\.com$/g, ""));
+    return sts.fetch(input, init);
   };
   const cache = new CredentialCache<StsSession>({ now: clock.now });
   const app = new Hono<{ Variables: StsVariables }>();
@@ -229,9 +229,9 @@ describe("one shared-store entry whatever STS region answered", () => {
     const issuer = createOidcIssuer();
     const sts = createStsEmulator({ issuers: [issuer] });
     const hosts: string[] = [];
-    const fetch = (request: Request) => {
-      hosts.push(new URL(request.url).hostname);
-      return sts.fetch(request);
+    const fetch = (input: string | URL | Request, init?: RequestInit) => {
+      hosts.push(new URL(input instanceof Request ? input.url : input).hostname);
+      return sts.fetch(input, init);
     };
     const memory = new Map<string, string>();
     const store = { get: (key: string) => memory.get(key), set: (key: string, value: string) => void memory.set(key, value) };

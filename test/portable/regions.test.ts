@@ -20,9 +20,9 @@ function regionsApp() {
     stsRegions: { nearest: THREE },
     cache: new CredentialCache<StsSession>({ now: clock.now }),
     now: clock.now,
-    fetch: (request) => {
-      hosts.push(new URL(request.url).hostname);
-      return sts.fetch(request);
+    fetch: (input, init) => {
+      hosts.push(new URL(input instanceof Request ? input.url : input).hostname);
+      return sts.fetch(input, init);
     },
   }));
   app.get("/api/region", (c) => c.text(c.var.aws.region ?? ""));

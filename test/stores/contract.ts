@@ -33,8 +33,8 @@ export function fleet(store: CredentialStore, options: Partial<StsCredentialsOpt
   const sts = scriptedSts(clock.now);
   /** Every secret key and session token STS handed out, read from its responses. */
   const issued: Array<{ secretAccessKey: string; sessionToken: string }> = [];
-  const fetchSts = async (request: Request) => {
-    const res = await sts.fetch(request);
+  const fetchSts = async (input: string | URL | Request, init?: RequestInit) => {
+    const res = await sts.fetch(input, init);
     const xml = await res.clone().text();
     const secretAccessKey = /<SecretAccessKey>([^<]+)</.exec(xml)?.[1];
     const sessionToken = /<SessionToken>([^<]+)</.exec(xml)?.[1];
