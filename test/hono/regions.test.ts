@@ -207,6 +207,27 @@ describe("one cache entry whatever STS region answered (two emulators on loopbac
     assert.equal(cache.size, 1);
   });
 
+  test("failover stays inside the exchange deadline: a hanging region and a short exchangeTimeoutMs answer 503 in time", async () => {
+    const client = new StsClient({
+      regions: ["eu-west-1", "eu-central-1"],
+      endpoints: { "eu-west-1": west.served.url, "eu-central-1": central.served.url },
+      timeoutMs: 5000,
+      retryBaseDelayMs: 0,
+    });
+    const app = new Hono<{ Variables: StsVariables }>();
+    app.use("/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/edge-app", client, cache: new CredentialCache<StsSession>(), exchangeTimeoutMs: 300 }));
+    app.get("/*", (c) => c.text("ok"));
+    west.sts.faults.next(1, { kind: "hang" });
+    const start = calls();
+    const started = performance.now();
+    const res = await app.request("/", { headers: { Authorization: `Bearer ${await issuer.mint({ sub: "deadline" })}` } });
+    const ms = performance.now() - started;
+    assert.equal(res.status, 503);
+    assert.ok(ms < 1500, `answered after ${ms.toFixed(0)} ms`);
+    assert.deepEqual(calls().map((n, i) => n - start[i]!), [1, 0], "the deadline ended the call before a second attempt");
+    west.sts.faults.clear();
+  });
+
   test("two middleware instances whose clients start at different STS regions share the entry", async () => {
     const cache = new CredentialCache<StsSession>();
     const app = new Hono<{ Variables: StsVariables }>();
