@@ -69,10 +69,11 @@ const endpoints = Object.fromEntries(REGIONS.map((r) => [r, regions[r].url]));
 const regionOfUrl = new Map(REGIONS.map((r) => [new URL(regions[r].url).host, r]));
 
 /** A client as a PoP sees it: every attempt pays its simulated round trips first. */
-function popClient(pop, candidates) {
+function popClient(pop, candidates, failoverCooldownMs) {
   return new StsClient({
     regions: candidates,
     endpoints,
+    failoverCooldownMs,
     fetch: async (input, init) => {
       const region = regionOfUrl.get(new URL(input instanceof Request ? input.url : input).host);
       await sleep(ROUND_TRIPS_PER_ATTEMPT * rttMs(pop, region));
@@ -121,6 +122,7 @@ for (const pop of Object.keys(POPS)) {
     row[mode] = {
       withoutFailover: await misses(pop, { client: popClient(pop, [near]) }),
       withFailover: await misses(pop, { client: popClient(pop, REGIONS), stsRegions: "nearest" }),
+      withFailoverNoCooldown: await misses(pop, { client: popClient(pop, REGIONS, 0), stsRegions: "nearest" }),
     };
     regions[near].state.mode = "up";
     for (const r of REGIONS) regions[r].sts.faults.clear();
@@ -144,17 +146,19 @@ const lines = [
     "(new TCP + TLS 1.3 + request) of `2 ms + 1.5 × great-circle distance / 100 km·ms⁻¹`, distances from the region table (src/region-table.ts). " +
     `The middleware, client, failover, cool-down and backoff are the real ones (defaults: 3 attempts, 100 ms backoff base, 30 s cool-down). ${MISSES} misses per cell (a new token each), ${CONCURRENCY} at a time; PoPs given as Workers \`request.cf.colo\`.`,
   "",
-  "| PoP | nearest | RTT us-east-1 / nearest | miss p50, fixed us-east-1 | miss p50, nearest | nearest down: success without failover | with failover (p50) | brown-out (50 % 503): without failover (p50) | with failover (p50) |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| PoP | nearest | RTT us-east-1 / nearest | miss p50, fixed us-east-1 | miss p50, nearest | nearest down: success without failover | with failover (p50) | brown-out (50 % 503): without failover (p50) | with failover (p50) | with failover, no cool-down (p50) |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...Object.entries(out.pops).map(([pop, r]) =>
     `| ${pop} | ${r.nearestRegion} | ${r.rttMs["us-east-1"]} / ${r.rttMs[r.nearestRegion]} ms | ${ms(r.fixedUsEast1.p50Ms)} | ${ms(r.nearest.p50Ms)} | ` +
     `${pct(r.down.withoutFailover.successRate)} | ${pct(r.down.withFailover.successRate)} (${ms(r.down.withFailover.p50Ms)}) | ` +
-    `${pct(r.brownout.withoutFailover.successRate)} (${ms(r.brownout.withoutFailover.p50Ms)}) | ${pct(r.brownout.withFailover.successRate)} (${ms(r.brownout.withFailover.p50Ms)}) |`),
+    `${pct(r.brownout.withoutFailover.successRate)} (${ms(r.brownout.withoutFailover.p50Ms)}) | ${pct(r.brownout.withFailover.successRate)} (${ms(r.brownout.withFailover.p50Ms)}) | ` +
+    `${pct(r.brownout.withFailoverNoCooldown.successRate)} (${ms(r.brownout.withFailoverNoCooldown.p50Ms)}) |`),
   "",
   "Without failover the app is configured with the nearest region only (today's single `region`), so its 3 attempts all go to the failing one. " +
     "With failover the first 503 puts the region on cool-down and later misses go straight to the next nearest, so their latency is that region's. " +
     "In the brown-out that is the trade: without failover a retry at the same region often succeeds at local latency, but some misses fail; with failover none fail, " +
-    "and misses pay the next region's round trips for the 30 s cool-down.",
+    "and misses pay the next region's round trips for the 30 s cool-down. " +
+    "`failoverCooldownMs: 0` keeps failover per call only: each miss tries the nearest region first and fails over when it must.",
   "",
 ];
 const section = lines.join("\n");
