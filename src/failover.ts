@@ -94,10 +94,13 @@ export class RegionFailover {
 
   #routeOver(order: ResolvedEndpoint[]): SettlingRoute {
     let index = 0;
+    /** The failure already accounted for by `next` (the call may still end with it: no retry budget left). */
+    let handled: StsError | undefined;
     return {
       first: order[0]!,
       next: (failure) => {
         if (coolsDown(failure)) this.#cool(order[index]!.url);
+        handled = failure;
         index = (index + 1) % order.length;
         return order[index]!;
       },
@@ -108,6 +111,7 @@ export class RegionFailover {
             return value;
           },
           (err: unknown) => {
+            if (err === handled) throw err; // its endpoint is cooling; the next one was never tried
             const url = order[index]!.url;
             if (coolsDown(err)) this.#cool(url);
             else if (err instanceof StsError && err.status > 0) this.#coolingUntil.delete(url); // it answered

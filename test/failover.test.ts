@@ -168,6 +168,17 @@ describe("order, budget and cool-down", () => {
     assert.deepEqual(seen(), [2, 3], "central healthy again: first");
   });
 
+  test("no retry budget left: the call ends at the failed region, and only that one cools down", async () => {
+    const sts = client({ retryBudget: { capacity: 0 } });
+    west.sts.faults.next(1, { kind: "server-error", status: 503 });
+    await assert.rejects(exchange(sts), (err: unknown) => err instanceof StsError && err.code === "ServiceUnavailable" && err.attempts === 1);
+    assert.deepEqual(seen(), [1, 0]);
+    await exchange(sts, "user-2"); // west cooling, central healthy (never tried): central first
+    assert.deepEqual(seen(), [1, 1]);
+    await exchange(sts, "user-3");
+    assert.deepEqual(seen(), [1, 2], "central was not put on cool-down by the attempt that never ran");
+  });
+
   test("signed calls are signed for the region each attempt goes to", async () => {
     const sts = client({ credentials: LONG_TERM });
     west.sts.faults.next(1, { kind: "server-error", status: 503 });
