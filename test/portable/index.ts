@@ -12,3 +12,4 @@ import "./middleware-e2e.test.ts";
 import "./serve.test.ts";
 import "./regions.test.ts";
 import "./stores.test.ts";
+import "./leak.test.ts";
