@@ -12,8 +12,9 @@ import { existsSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { delimiter, join } from "node:path";
 
-/** The `redis-server` binary on PATH (or in the usual Debian places), or `undefined`. */
+/** The `redis-server` binary: `REDIS_SERVER` if set, else on PATH or in the usual Debian places; or `undefined`. */
 export function findRedisServer() {
+  if (process.env.REDIS_SERVER) return existsSync(process.env.REDIS_SERVER) ? process.env.REDIS_SERVER : undefined;
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/bin", "/usr/sbin", "/usr/local/bin"];
   for (const dir of dirs) {
     if (dir === "") continue;

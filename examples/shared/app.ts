@@ -25,11 +25,8 @@ export interface AppSettings {
   fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 }
 
-/**
- * Observability switches of the middleware the demo turns on (never given the token), and the shared
- * store a runtime offers (the Worker's KV binding).
- */
-export type AppHooks = Pick<StsCredentialsOptions, "serverTiming" | "onExchange" | "onCacheHit" | "store" | "onStoreError">;
+/** Observability switches of the middleware the demo turns on; never given the token. */
+export type AppHooks = Pick<StsCredentialsOptions, "serverTiming" | "onExchange" | "onCacheHit">;
 
 /**
  * Reads `ROLE_ARN`, `AWS_REGION` and `STS_ENDPOINT` (an empty value counts as unset).

@@ -44,8 +44,8 @@ export interface StoreLoad<V> {
   secret: string;
   /** The isolate's cache key of the entry. */
   cacheKey: string;
-  /** A memo of the derived keys, so a token's keys are derived once per isolate. */
-  keys?: { promise?: Promise<StoreKeys> };
+  /** A memo of the derived keys, so an entry's keys are derived once per isolate (used only for this `cacheKey`). */
+  keys?: KeyMemo;
   codec: StoreCodec<V>;
   /** A stored value is served until its expiration minus this (the refresh window). */
   windowMs: number;
@@ -57,6 +57,12 @@ export interface StoreLoad<V> {
   exchange: () => Promise<V>;
   /** Keeps the background write alive past the response (`ctx.waitUntil`). */
   waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/** Where {@link loadThroughStore} keeps an entry's derived keys between loads. */
+export interface KeyMemo {
+  cacheKey?: string;
+  promise?: Promise<StoreKeys>;
 }
 
 /** What a sealed value holds besides the value itself. */
@@ -119,6 +125,11 @@ export function checkStore(store: unknown, owner: string): CredentialStore {
 
 async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<StoreKeys | undefined> {
   const memo = load.keys ?? {};
+  // A memo made for another entry (the same token with other parameters) must never be reused.
+  if (memo.cacheKey !== load.cacheKey) {
+    memo.cacheKey = load.cacheKey;
+    memo.promise = undefined;
+  }
   const promise = (memo.promise ??= deriveStoreKeys(load.secret, load.cacheKey));
   try {
     return await promise;

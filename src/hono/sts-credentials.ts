@@ -12,8 +12,7 @@ import type { CacheOutcome } from "../cache/credential-cache.ts";
 import { sharedCredentialCache } from "../cache/shared.ts";
 import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import { checkStore, loadThroughStore, storeTimeout } from "../cache/store-level.ts";
-import type { StoreAccess } from "../cache/store-level.ts";
-import type { StoreKeys } from "../cache/store-crypto.ts";
+import type { KeyMemo, StoreAccess } from "../cache/store-level.ts";
 import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
@@ -129,6 +128,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
     return loadThroughStore(access, {
       secret: token,
       cacheKey: key,
+      // The memo of the token's latest parameters: it checks itself against `key` before use.
       keys: keys.get(inspected)?.store,
       codec: shared!.codec,
       windowMs: shared!.windowMs,
@@ -194,7 +194,7 @@ interface KnownKey {
   params: string;
   key: string;
   /** The derived store keys of this entry, once a miss asked for them. */
-  store: { promise?: Promise<StoreKeys> };
+  store: KeyMemo;
 }
 
 /** The `store` option, checked at start-up: how to reach the store of a request, and what it stores. */

@@ -5,8 +5,7 @@
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import { checkStore, loadThroughStore, storeTimeout } from "../cache/store-level.ts";
-import type { StoreAccess, StoreCodec } from "../cache/store-level.ts";
-import type { StoreKeys } from "../cache/store-crypto.ts";
+import type { KeyMemo, StoreAccess, StoreCodec } from "../cache/store-level.ts";
 import { base64Decode } from "../encoding/base64.ts";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { TemporaryCredentials } from "../types.ts";
@@ -70,13 +69,13 @@ export function cachedProvider(
   });
   const access = storeAccess(options, owner);
   const windowMs = cache.refreshWindowSeconds * 1000;
-  let memo: { cacheKey: string; secret: string; keys: { promise?: Promise<StoreKeys> } } | undefined;
+  let memo: { secret: string; keys: KeyMemo } | undefined;
   const load = async (): Promise<TemporaryCredentials> => {
     const prepared = await prepare();
     // No secret (a client without credentials): nothing to derive keys from, so no store.
     if (access === undefined || prepared.secret === "") return prepared.exchange();
     const { secret, cacheKey } = prepared;
-    if (memo === undefined || memo.cacheKey !== cacheKey || memo.secret !== secret) memo = { cacheKey, secret, keys: {} };
+    if (memo === undefined || memo.secret !== secret) memo = { secret, keys: {} };
     const { value } = await loadThroughStore(access, {
       secret,
       cacheKey,

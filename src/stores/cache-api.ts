@@ -26,7 +26,7 @@ export interface CacheApiStoreOptions {
 /**
  * A credential store on the Cache API. On Workers, `caches.default` is per data centre, free and
  * fast, but not shared between locations; an entry may be evicted at any time (a miss: one STS
- * exchange). Entries are cached under `<origin>/edge-sts/<key>` with `Cache-Control: max-age`.
+ * exchange), and on `*.workers.dev` hostnames nothing is cached at all. Entries are cached under `<origin>/edge-sts/<key>` with `Cache-Control: max-age`.
  *
  * @param cache `caches.default` (Workers) or `await caches.open("edge-sts")`.
  * @param options The origin of the cache URLs.

@@ -117,3 +117,27 @@ test("the store options are checked at start-up", () => {
   assert.throws(() => makeApp({ onStoreError: () => {} }), /need a store/);
   assert.throws(() => makeApp({ store, onStoreError: "log" as never }), /onStoreError must be a function/);
 });
+
+test("one token, two roles: two entries in the store, and each request gets its own role's credentials", async () => {
+  const { store, map } = counted();
+  const roleFor = (c: { req: { header(name: string): string | undefined } }) => `arn:aws:iam::123456789012:role/${c.req.header("x-role")}`;
+  const token = idToken("frank", T0);
+  const writer = makeApp({ store, roleArn: roleFor });
+  await writer.request(token, { headers: { "x-role": "reader" } });
+  await writer.request(token, { headers: { "x-role": "writer" } });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(map.size, 2);
+  const roleOf = new Map(writer.sts.calls.map((call) => [call.accessKeyId!, call.params.RoleArn!.split("/").pop()]));
+  const reader = makeApp({ store, roleArn: roleFor, serverTiming: true });
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? "reader" : "writer")).map(async (role) => {
+      const res = await reader.request(token, { headers: { "x-role": role } });
+      return { role, desc: timing(res), body: (await res.json()) as { accessKeyId: string } };
+    }),
+  );
+  for (const { role, desc, body } of answers) {
+    assert.equal(desc, "store");
+    assert.equal(roleOf.get(body.accessKeyId), role, "credentials of the other role");
+  }
+  assert.equal(reader.sts.calls.length, 0);
+});

@@ -7,7 +7,7 @@
 import type { CredentialStore } from "../../src/cache/store.ts";
 import { cacheApiStore, denoKvStore, redisStore } from "../../src/stores/index.ts";
 import type { DenoKvLike, RedisClientLike } from "../../src/stores/index.ts";
-import { storeContract } from "../stores/contract.ts";
+import { forms, handledSecrets, storeContract } from "../stores/contract.ts";
 import type { StoreUnderTest } from "../stores/contract.ts";
 import { assert, skip, test } from "./harness.ts";
 
@@ -57,9 +57,26 @@ if (isDeno) {
     assert((await db.get([...prefix, "edge-sts:1:late"])).value !== null, "KV holds the entry");
     assert((await store.get("edge-sts:1:late")) === undefined, "the adapter answered an expired entry");
   });
-  test("store Deno KV: closes", async () => {
+  test("store Deno KV: the database files on disk hold no token, token part, secret key or session token", async () => {
     kv?.close();
-    if (path) await Deno.remove(path).catch(() => {});
+    assert(path !== undefined && handledSecrets.size > 10, "the Deno KV contract did not run");
+    let bytes = 0;
+    const found: string[] = [];
+    for (const file of [path!, `${path}-wal`, `${path}-shm`]) {
+      let data: Uint8Array;
+      try {
+        data = await Deno.readFile(file);
+      } catch {
+        continue; // no WAL after a clean close
+      }
+      bytes += data.length;
+      let text = "";
+      for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
+      for (const secret of handledSecrets) for (const form of forms(secret)) if (text.includes(form)) found.push(`${file}: ${secret.slice(0, 6)}…`);
+    }
+    assert(bytes > 0, "no database file");
+    assert(found.length === 0, `secrets on disk: ${found.join(", ")}`);
+    for (const file of [path!, `${path}-wal`, `${path}-shm`]) await Deno.remove(file).catch(() => {});
   });
 
   // The Cache API has no listing: record what the adapter puts, and read each back from the real cache.

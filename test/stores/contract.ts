@@ -27,6 +27,9 @@ type Assert = (value: unknown, message?: string) => void;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Every token and STS secret any fleet in this process handled: for scans of a store's raw files. */
+export const handledSecrets = new Set<string>();
+
 /** A fleet of isolates sharing one store, STS and clock. */
 export function fleet(store: CredentialStore, options: Partial<StsCredentialsOptions> = {}) {
   const clock = manualClock();
@@ -38,7 +41,10 @@ export function fleet(store: CredentialStore, options: Partial<StsCredentialsOpt
     const xml = await res.clone().text();
     const secretAccessKey = /<SecretAccessKey>([^<]+)</.exec(xml)?.[1];
     const sessionToken = /<SessionToken>([^<]+)</.exec(xml)?.[1];
-    if (secretAccessKey && sessionToken) issued.push({ secretAccessKey, sessionToken });
+    if (secretAccessKey && sessionToken) {
+      issued.push({ secretAccessKey, sessionToken });
+      handledSecrets.add(secretAccessKey).add(sessionToken);
+    }
     return res;
   };
   const errors: StoreErrorInfo[] = [];
@@ -51,6 +57,7 @@ export function fleet(store: CredentialStore, options: Partial<StsCredentialsOpt
     app.use("/api/*", stsCredentials({ roleArn: ROLE_ARN, client, cache, now: clock.now, store, serverTiming: true, onStoreError: (e) => errors.push(e), ...options }));
     app.get("/api/creds", (c) => c.json({ accessKeyId: c.var.awsCredentials.accessKeyId, subject: c.var.stsIdentity.subjectFromWebIdentityToken }));
     const request = async (token: string) => {
+      for (const secret of secretsOf(token, [])) handledSecrets.add(secret);
       const res = await app.request("/api/creds", { headers: { Authorization: `Bearer ${token}` } }, undefined, ctx as never);
       const desc = /desc="([a-z]+)"/.exec(res.headers.get("server-timing") ?? "")?.[1];
       const body = res.status === 200 ? ((await res.json()) as { accessKeyId: string; subject: string }) : undefined;

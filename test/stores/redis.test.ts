@@ -10,7 +10,9 @@ import { createClient } from "redis";
 import { Redis } from "ioredis";
 import { redisStore } from "../../src/stores/index.ts";
 import { StsConfigurationError } from "../../src/errors.ts";
-import { storeContract } from "./contract.ts";
+import { fromWebIdentity } from "../../src/providers/index.ts";
+import { HOUR, T0, errorXml, fakeSts, until, webIdentityXml } from "../providers/fake-sts.ts";
+import { forms, storeContract } from "./contract.ts";
 import type { StoreUnderTest } from "./contract.ts";
 
 const url = process.env.REDIS_URL;
@@ -71,6 +73,25 @@ describe("redisStore with node-redis", () => {
     const ttl = await client.ttl("edge-sts:1:ttl-probe");
     assert.ok(ttl > 110 && ttl <= 120, `TTL ${ttl}`);
     await store.delete!("edge-sts:1:ttl-probe");
+  });
+
+  register("fromWebIdentity on two replicas shares one exchange through Redis, and Redis holds no secret", async () => {
+    const s = await sut();
+    const sts = fakeSts((action, n) => (action === "AssumeRoleWithWebIdentity" ? webIdentityXml(n, T0 + HOUR) : errorXml("InvalidAction", action)));
+    const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const token = `${b64({ alg: "RS256" })}.${b64({ sub: `ci-${Math.random()}`, exp: T0 / 1000 + 7200 })}.c2lnbmF0dXJl`;
+    const before = new Set((await s.dump()).map(([k]) => k));
+    const replica = () => fromWebIdentity({ region: "eu-west-1", fetch: sts.fetch, roleArn: "arn:aws:iam::123456789012:role/ci", webIdentityToken: token, store: s.store, now: () => T0 });
+    const first = await replica()();
+    let added: Array<[string, string]> = [];
+    await until(async () => (added = (await s.dump()).filter(([k]) => !before.has(k))).length === 1);
+    assert.equal(added.length, 1);
+    assert.deepEqual(await replica()(), first);
+    assert.equal(sts.calls("AssumeRoleWithWebIdentity"), 1);
+    const text = added.flat().join("\n");
+    for (const secret of [token, ...token.split("."), first.secretAccessKey, first.sessionToken]) {
+      for (const form of forms(secret)) assert.ok(!text.includes(form), "a secret is in Redis");
+    }
   });
 });
 
