@@ -140,7 +140,7 @@ function pct(x) {
 // ── report ────────────────────────────────────────────────────────────────────────────────────
 const ms = (x) => (x === null ? "–" : `${x.toFixed(0)} ms`);
 const lines = [
-  "## #9 STS regions: nearest region and failover — SIMULATED (issue 15)",
+  "## STS regions: nearest region and failover — SIMULATED (issue 15)",
   "",
   `**Simulated figure.** Three STS emulators on loopback stand in for ${REGIONS.join(", ")}; before each attempt the PoP's client waits ${ROUND_TRIPS_PER_ATTEMPT} round trips ` +
     "(new TCP + TLS 1.3 + request) of `2 ms + 1.5 × great-circle distance / 100 km·ms⁻¹`, distances from the region table (src/region-table.ts). " +
@@ -175,4 +175,4 @@ const jsonPath = join(bench, "results.json");
 const json = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, "utf8")) : {};
 json.regions = { what: "STS regions: miss latency fixed us-east-1 vs nearest, success while one region answers 503 (SIMULATED network delay)", ...out };
 writeFileSync(jsonPath, JSON.stringify(json, null, 2) + "\n");
-console.error("[regions] bench/RESULTS.md (section #9), bench/RESULTS-regions.md and bench/results.json (regions) written");
+console.error("[regions] bench/RESULTS.md (its STS regions section), bench/RESULTS-regions.md and bench/results.json (regions) written");

@@ -163,7 +163,7 @@ writeFileSync(join(bench, "results.json"), JSON.stringify(results, null, 2) + "\
 const { renderTable, renderMarkdown } = await import("./lib/report.mjs");
 console.log("\n" + renderTable(results));
 writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results));
-step("#9 STS regions: nearest and failover (simulated network; adds its section to RESULTS.md and results.json)", process.execPath, ["bench/regions.mjs"], { allowFail: true });
+step("STS regions: nearest and failover (simulated network; adds its section to RESULTS.md and results.json)", process.execPath, ["bench/regions.mjs"], { allowFail: true });
 console.log(`\nbench/results.json and bench/RESULTS.md written (${results.durationSeconds} s)`);
 
 function machine() {
