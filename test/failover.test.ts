@@ -249,6 +249,10 @@ describe("configuration", () => {
     await assert.rejects(exchange(cn));
     assert.deepEqual(hosts.splice(0), ["sts.cn-north-1.amazonaws.com.cn", "sts.cn-northwest-1.amazonaws.com.cn"]);
     assert.equal(cn.cacheScope, "aws-cn");
+    // The legacy global endpoint serves both regions: one endpoint, so nothing to fail over to.
+    const global = new StsClient({ regions: ["us-east-1", "eu-west-1"], useGlobalEndpoint: true, fetch, retryBaseDelayMs: 0, maxAttempts: 2 });
+    await assert.rejects(exchange(global));
+    assert.deepEqual(hosts.splice(0), ["sts.amazonaws.com", "sts.amazonaws.com"]);
   });
 
   test("combinations that cannot work are refused at once", () => {
