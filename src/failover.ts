@@ -30,6 +30,18 @@ export interface SettlingRoute extends EndpointRoute {
 /** Endpoints held in the health table at most (a chooser may name many regions over time). */
 const MAX_TRACKED = 256;
 
+/** Output or error of a routed call → the region its last attempt went to. */
+const ANSWERED_BY = new WeakMap<object, string>();
+
+/**
+ * The STS region the last attempt of a call went to: the one that answered (or failed last).
+ * @param result An output or error of a call over several regions.
+ * @returns The region, or `undefined` for a call that had one endpoint and no per-call regions.
+ */
+export function answeredBy(result: unknown): string | undefined {
+  return typeof result === "object" && result !== null ? ANSWERED_BY.get(result) : undefined;
+}
+
 /**
  * The regions a client may send to and the health of their endpoints, per client (so per isolate
  * for a client made at start-up).
@@ -42,6 +54,7 @@ export class RegionFailover {
   /** Endpoint URL → ms epoch until which it is skipped (Map order: oldest mark first). */
   readonly #coolingUntil = new Map<string, number>();
   readonly #byRegion = new Map<string, ResolvedEndpoint>();
+  readonly #regionOf = new WeakMap<ResolvedEndpoint, string>();
 
   /**
    * @param regions The client's candidate regions, in failover order (may be empty: custom endpoint).
@@ -108,9 +121,11 @@ export class RegionFailover {
         result.then(
           (value) => {
             this.#coolingUntil.delete(order[index]!.url);
+            this.#mark(value, order[index]!);
             return value;
           },
           (err: unknown) => {
+            this.#mark(err, err === handled ? order[(index + order.length - 1) % order.length]! : order[index]!);
             if (err === handled) throw err; // its endpoint is cooling; the next one was never tried
             const url = order[index]!.url;
             if (coolsDown(err)) this.#cool(url);
@@ -119,6 +134,11 @@ export class RegionFailover {
           },
         ),
     };
+  }
+
+  #mark(result: unknown, endpoint: ResolvedEndpoint): void {
+    const region = this.#regionOf.get(endpoint);
+    if (region !== undefined && typeof result === "object" && result !== null) ANSWERED_BY.set(result, region);
   }
 
   #cool(url: string): void {
@@ -132,6 +152,7 @@ export class RegionFailover {
     let endpoint = this.#byRegion.get(region);
     if (endpoint === undefined) {
       endpoint = this.#resolve(region);
+      this.#regionOf.set(endpoint, region);
       if (this.#byRegion.size >= MAX_TRACKED) this.#byRegion.clear();
       this.#byRegion.set(region, endpoint);
     }

@@ -8,6 +8,7 @@ import { AwsClient } from "aws4fetch";
 import type { StoreCodec } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import { EdgeStsError, StsError } from "../errors.ts";
+import { answeredBy } from "../failover.ts";
 import type { AssumeRoleWithWebIdentityOutput } from "../operations/assume-role-with-web-identity.ts";
 import type { TemporaryCredentials } from "../types.ts";
 import type { ExchangeParams } from "./options.ts";
@@ -49,6 +50,7 @@ export async function exchange(
   const started = performance.now();
   let error: unknown;
   let requestId: string | undefined;
+  let stsRegion: string | undefined = ctx.client.regions?.[0];
   const deadline = new AbortController();
   const timer = setTimeout(() => {
     deadline.abort(new DOMException(`no credentials within exchangeTimeoutMs (${ctx.exchangeTimeoutMs} ms)`, "TimeoutError"));
@@ -66,9 +68,11 @@ export async function exchange(
       durationSeconds: params.durationSeconds,
     }, { signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS, ...(regions === undefined ? {} : { regions }) });
     requestId = out.requestId;
+    stsRegion = answeredBy(out) ?? stsRegion;
     return toSession(out, ctx.region, inspected.subject, ctx.now());
   } catch (err) {
     error = err;
+    stsRegion = answeredBy(err) ?? stsRegion;
     if (err instanceof StsError) requestId = err.requestId;
     throw err;
   } finally {
@@ -81,6 +85,7 @@ export async function exchange(
         ...(error === undefined ? {} : { errorCode: error instanceof EdgeStsError ? error.code : "Error" }),
         ...(requestId === undefined ? {} : { requestId }),
         durationMs: performance.now() - started,
+        ...(stsRegion === undefined ? {} : { stsRegion }),
         roleArn: params.roleArn,
         subject: inspected.subject,
       });

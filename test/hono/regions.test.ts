@@ -98,11 +98,23 @@ describe("the STS region of a miss, per platform hint", () => {
     assert.equal(hosts[2], "ap-southeast-1");
   });
 
-  test("a failing nearest region fails over to the next nearest", async () => {
-    const { request, hosts, sts } = hostApp({ stsRegions: { nearest: THREE } });
+  test("a failing nearest region fails over to the next nearest; onExchange names the region that answered", async () => {
+    const seen: (string | undefined)[] = [];
+    const { request, hosts, sts } = hostApp({ stsRegions: { nearest: THREE }, onExchange: (info) => seen.push(info.stsRegion) });
     sts.queue.push(() => new Response("<html>bad gateway</html>", { status: 502 }));
     assert.equal((await request({ cf: { colo: "SYD" } })).status, 200);
     assert.deepEqual(hosts, ["ap-southeast-2", "us-east-1"]);
+    sts.queue.push(() => new Response("", { status: 503 }), () => new Response("", { status: 503 }), () => new Response("", { status: 503 }));
+    assert.equal((await request({ cf: { colo: "FRA" } })).status, 503);
+    assert.deepEqual(hosts.slice(2), ["eu-central-1", "us-east-1", "ap-southeast-2"]);
+    assert.deepEqual(seen, ["us-east-1", "ap-southeast-2"], "the answering region, then the one that failed last");
+  });
+
+  test("onExchange names the single region of a plain region option", async () => {
+    const seen: (string | undefined)[] = [];
+    const { request } = hostApp({ region: "eu-north-1", onExchange: (info) => seen.push(info.stsRegion) });
+    await request();
+    assert.deepEqual(seen, ["eu-north-1"]);
   });
 
   test("a fixed list: that order, whatever the hints", async () => {
