@@ -129,6 +129,8 @@ async function typecheck() {
   const checks = [
     ["src (types: [])", tsc, ["-p", "tsconfig.json", "--noEmit", "--pretty", "false"]],
     ["test", tsc, ["-p", "test/tsconfig.json", "--noEmit", "--pretty", "false"]],
+    // The store adapters against Deno's own Deno.Kv and Cache typings.
+    ["test/stores/*.deno.ts (deno check)", runtimeBinary("deno").path, ["check", "--quiet", "test/stores/runtime-types.deno.ts"]],
   ];
   const examples = join(root, "examples");
   if (existsSync(examples)) {

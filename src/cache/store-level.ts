@@ -8,6 +8,7 @@
  */
 import { StsConfigurationError } from "../errors.ts";
 import type { CredentialStore, StoreErrorInfo } from "./store.ts";
+import { bounded, describe, report } from "./store-call.ts";
 import { deriveStoreKeys, open, seal } from "./store-crypto.ts";
 import type { StoreKeys } from "./store-crypto.ts";
 
@@ -16,8 +17,6 @@ export const DEFAULT_STORE_TIMEOUT_MS = 50;
 /** A background write may take longer than a read, but not forever (a Worker's waitUntil is bounded too). */
 const MIN_WRITE_TIMEOUT_MS = 1000;
 const WRITE_TIMEOUT_FACTOR = 20;
-const MAX_MESSAGE_CHARS = 200;
-const LONG_RUN = /[A-Za-z0-9_-]{32,}/g;
 
 /** How values of one kind become JSON and back. */
 export interface StoreCodec<V> {
@@ -100,15 +99,28 @@ export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V
 }
 
 /**
- * Checks a `storeTimeoutMs` option.
- * @throws {StsConfigurationError} unless a positive finite number.
+ * Checks the `storeTimeoutMs` and `onStoreError` options that go with a `store`.
+ * @returns The read bound and the hook, or `undefined` when there is no store.
+ * @throws {StsConfigurationError} for a non-positive time-out, a hook that is not a function, or either without a store.
  */
-export function storeTimeout(value: number | undefined, owner: string): number {
-  if (value === undefined) return DEFAULT_STORE_TIMEOUT_MS;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+export function storeOptions(
+  options: { store?: unknown; storeTimeoutMs?: number; onStoreError?: unknown },
+  owner: string,
+): { timeoutMs: number; onError: ((info: StoreErrorInfo) => void) | undefined } | undefined {
+  const { store, storeTimeoutMs, onStoreError } = options;
+  if (store === undefined) {
+    if (storeTimeoutMs !== undefined || onStoreError !== undefined) {
+      throw new StsConfigurationError(`${owner}: storeTimeoutMs and onStoreError need a store`);
+    }
+    return undefined;
+  }
+  if (storeTimeoutMs !== undefined && (typeof storeTimeoutMs !== "number" || !Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)) {
     throw new StsConfigurationError(`${owner}: storeTimeoutMs must be a positive number of milliseconds`);
   }
-  return value;
+  if (onStoreError !== undefined && typeof onStoreError !== "function") {
+    throw new StsConfigurationError(`${owner}: onStoreError must be a function`);
+  }
+  return { timeoutMs: storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS, onError: onStoreError as ((info: StoreErrorInfo) => void) | undefined };
 }
 
 /**
@@ -199,50 +211,7 @@ async function writeOnce<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoa
   }
 }
 
-type Answer = { kind: "ok"; value: unknown } | { kind: "error"; error: unknown } | { kind: "timeout" };
-
-/** Runs a store call with a time limit; never rejects. A late answer or failure is dropped. */
-function bounded(call: () => unknown, timeoutMs: number): Promise<Answer> {
-  let pending: Promise<unknown>;
-  try {
-    pending = Promise.resolve(call());
-  } catch (error) {
-    return Promise.resolve({ kind: "error", error });
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<Answer>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: "timeout" }), timeoutMs);
-  });
-  const settled = pending.then(
-    (value): Answer => ({ kind: "ok", value }),
-    (error): Answer => ({ kind: "error", error }),
-  );
-  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
-}
-
 function isEnvelope(value: unknown): value is Envelope {
   const e = value as Partial<Envelope> | undefined;
   return typeof e === "object" && e !== null && e.v === 1 && Number.isFinite(e.until) && Number.isFinite(e.exp);
-}
-
-/**
- * The error's name and message, with the key and the value cut out, and any long base64url run too
- * (a fragment of either, e.g. a client that quotes the first 100 bytes of a value it refused).
- */
-function describe(error: unknown, cut: string[]): { errorName: string; message?: string } {
-  const errorName = error instanceof Error ? error.name : typeof error;
-  let message = error instanceof Error ? error.message : typeof error === "string" ? error : undefined;
-  if (typeof message !== "string") return { errorName };
-  for (const text of cut) if (text !== "") message = message.split(text).join("…");
-  message = message.replace(LONG_RUN, "…");
-  return { errorName, message: message.length > MAX_MESSAGE_CHARS ? message.slice(0, MAX_MESSAGE_CHARS) + "…" : message };
-}
-
-function report(access: StoreAccess, info: StoreErrorInfo): void {
-  if (access.onError === undefined) return;
-  try {
-    access.onError(info);
-  } catch {
-    // a hook must not change the answer
-  }
 }

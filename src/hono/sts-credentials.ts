@@ -10,16 +10,16 @@ import { cacheKey } from "../cache/cache-key.ts";
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CacheOutcome } from "../cache/credential-cache.ts";
 import { sharedCredentialCache } from "../cache/shared.ts";
-import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
-import { checkStore, loadThroughStore, storeTimeout } from "../cache/store-level.ts";
-import type { KeyMemo, StoreAccess } from "../cache/store-level.ts";
+import { loadThroughStore } from "../cache/store-level.ts";
+import type { KeyMemo } from "../cache/store-level.ts";
 import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
 import { exchangeResolver, positiveMs, seconds } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
 import { clientRegionsOf, regionsResolver } from "./regions.ts";
-import { exchange, safely, sessionCodec } from "./session.ts";
+import { exchange, safely } from "./session.ts";
+import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
 import type { StsSession, StsVariables } from "./types.ts";
@@ -195,44 +195,6 @@ interface KnownKey {
   key: string;
   /** The derived store keys of this entry, once a miss asked for them. */
   store: KeyMemo;
-}
-
-/** The `store` option, checked at start-up: how to reach the store of a request, and what it stores. */
-function sharedStore(options: StsCredentialsOptions, cache: CredentialCache<StsSession>, region: string | undefined) {
-  const { store, onStoreError } = options;
-  const timeoutMs = storeTimeout(options.storeTimeoutMs, "stsCredentials");
-  if (store === undefined) {
-    if (onStoreError !== undefined || options.storeTimeoutMs !== undefined) {
-      throw new StsConfigurationError("stsCredentials: storeTimeoutMs and onStoreError need a store");
-    }
-    return undefined;
-  }
-  if (onStoreError !== undefined && typeof onStoreError !== "function") {
-    throw new StsConfigurationError("stsCredentials: onStoreError must be a function");
-  }
-  const now = options.now ?? Date.now;
-  const fixed: StoreAccess | undefined =
-    typeof store === "function" ? undefined : { store: checkStore(store, "stsCredentials"), timeoutMs, onError: onStoreError, now };
-  const report = (info: StoreErrorInfo) => {
-    if (onStoreError) safely(onStoreError, info);
-  };
-  return {
-    codec: sessionCodec(region),
-    windowMs: (cache.refreshWindowSeconds ?? 300) * 1000,
-    /** The store of this request; a store function that throws or returns junk is reported, and STS answers. */
-    access(c: Context): StoreAccess | undefined {
-      if (fixed !== undefined) return fixed;
-      let found: CredentialStore | undefined;
-      try {
-        found = (store as (c: Context) => CredentialStore | undefined)(c);
-        if (found === undefined || found === null) return undefined;
-        return { store: checkStore(found, "stsCredentials"), timeoutMs, onError: onStoreError, now };
-      } catch (err) {
-        report({ operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
-        return undefined;
-      }
-    },
-  };
 }
 
 function stsClient(options: StsCredentialsOptions): StsClient {

@@ -4,7 +4,7 @@
  */
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
-import { checkStore, loadThroughStore, storeTimeout } from "../cache/store-level.ts";
+import { checkStore, loadThroughStore, storeOptions } from "../cache/store-level.ts";
 import type { KeyMemo, StoreAccess, StoreCodec } from "../cache/store-level.ts";
 import { base64Decode } from "../encoding/base64.ts";
 import { StsConfigurationError, StsError } from "../errors.ts";
@@ -94,17 +94,9 @@ export function cachedProvider(
 }
 
 function storeAccess(options: ProviderCacheOptions, owner: string): StoreAccess | undefined {
-  const timeoutMs = storeTimeout(options.storeTimeoutMs, owner);
-  if (options.store === undefined) {
-    if (options.storeTimeoutMs !== undefined || options.onStoreError !== undefined) {
-      throw new StsConfigurationError(`${owner}: storeTimeoutMs and onStoreError need a store`);
-    }
-    return undefined;
-  }
-  if (options.onStoreError !== undefined && typeof options.onStoreError !== "function") {
-    throw new StsConfigurationError(`${owner}: onStoreError must be a function`);
-  }
-  return { store: checkStore(options.store, owner), timeoutMs, onError: options.onStoreError, now: options.now ?? Date.now };
+  const checked = storeOptions(options, owner);
+  if (checked === undefined) return undefined;
+  return { store: checkStore(options.store, owner), ...checked, now: options.now ?? Date.now };
 }
 
 /** The token's `exp` in ms when it is a JWT with a numeric one; otherwise `undefined` (an opaque OAuth token). */

@@ -57,8 +57,10 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): C
   const keyOf = (key: string) => [...prefix, key];
   return {
     async get(key) {
-      const { value } = await kv.get(keyOf(key));
-      const stored = value as Partial<Stored> | null;
+      const entry = await kv.get(keyOf(key));
+      // Anything but a KvEntry (a Map passed by mistake) would read as a miss forever: say so (onStoreError).
+      if (typeof entry !== "object" || entry === null || !("value" in entry)) throw new TypeError("denoKvStore: kv.get did not return a Deno.KvEntry");
+      const stored = entry.value as Partial<Stored> | null;
       if (typeof stored !== "object" || stored === null || typeof stored.value !== "string") return undefined;
       return typeof stored.expiresAt === "number" && Date.now() < stored.expiresAt ? stored.value : undefined;
     },
