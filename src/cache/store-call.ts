@@ -9,6 +9,36 @@ import type { StoreErrorInfo } from "./store.ts";
 
 const MAX_MESSAGE_CHARS = 200;
 const LONG_RUN = /[A-Za-z0-9_-]{32,}/g;
+/** Reads that failed or timed out in a row after which a store is taken for down. */
+const FAILURES_TO_PAUSE = 3;
+/** How long a store taken for down is left alone: misses go straight to STS instead of waiting out its time-out. */
+export const PAUSE_MS = 5000;
+/** Per store object: failed reads in a row, and until when it is paused (ms, the store level's clock). */
+const health = new WeakMap<object, { failures: number; pausedUntil: number }>();
+
+/** Whether reads and writes of `store` are skipped now (recent reads all failed). */
+export function paused(store: object, now: number): boolean {
+  const h = health.get(store);
+  return h !== undefined && now < h.pausedUntil;
+}
+
+/**
+ * Records how a read ended. After {@link FAILURES_TO_PAUSE} failures in a row the store is paused
+ * for {@link PAUSE_MS}; the first read after that is a probe: one more failure pauses it again.
+ * @returns Whether this failure paused the store.
+ */
+export function recordRead(store: object, ok: boolean, now: number): boolean {
+  let h = health.get(store);
+  if (ok) {
+    if (h !== undefined) h.failures = 0;
+    return false;
+  }
+  if (h === undefined) health.set(store, (h = { failures: 0, pausedUntil: -Infinity }));
+  if (++h.failures < FAILURES_TO_PAUSE) return false;
+  h.failures = FAILURES_TO_PAUSE - 1;
+  h.pausedUntil = now + PAUSE_MS;
+  return true;
+}
 
 /** How a bounded store call ended. */
 export type Answer = { kind: "ok"; value: unknown } | { kind: "error"; error: unknown } | { kind: "timeout" };

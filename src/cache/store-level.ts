@@ -8,7 +8,7 @@
  */
 import { StsConfigurationError } from "../errors.ts";
 import type { CredentialStore, StoreErrorInfo } from "./store.ts";
-import { bounded, describe, report } from "./store-call.ts";
+import { PAUSE_MS, bounded, describe, paused, recordRead, report } from "./store-call.ts";
 import { deriveStoreKeys, open, seal } from "./store-crypto.ts";
 import type { StoreKeys } from "./store-crypto.ts";
 
@@ -153,11 +153,15 @@ async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<Store
 }
 
 async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>): Promise<V | undefined> {
+  // A store that is down costs each miss its whole time-out: after a few failures in a row, skip it a while.
+  if (paused(access.store, access.now())) return undefined;
   const started = performance.now();
   const answer = await bounded(() => access.store.get(keys.storeKey), access.timeoutMs);
+  const pausing = recordRead(access.store, answer.kind === "ok", access.now());
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
-    report(access, { operation: "get", reason: answer.kind, ...extra, durationMs: performance.now() - started });
+    const pause = pausing ? { pausedForMs: PAUSE_MS } : {};
+    report(access, { operation: "get", reason: answer.kind, ...extra, ...pause, durationMs: performance.now() - started });
     return undefined;
   }
   if (answer.value === null || answer.value === undefined) return undefined;
@@ -195,6 +199,7 @@ async function writeOnce<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoa
   const until = Math.min(exp - load.windowMs, load.notAfter ?? Infinity);
   const ttlSeconds = Math.ceil((until - access.now()) / 1000);
   if (!(ttlSeconds >= 1)) return; // nothing another isolate could still use
+  if (paused(access.store, access.now())) return; // down: the write would only wait out its time-out
   const started = performance.now();
   let sealed = "";
   try {

@@ -52,4 +52,9 @@ export interface StoreErrorInfo {
   message?: string;
   /** Milliseconds the call took (or was given, for a time-out). */
   durationMs: number;
+  /**
+   * Set on the read failure that made the store count as down (3 failed or timed-out reads in a row):
+   * for this long, misses skip it and go to STS at once; then one read probes it again.
+   */
+  pausedForMs?: number;
 }

@@ -30,6 +30,8 @@ const WRITE_INTERVAL_MS = 1000;
 const MAX_REMEMBERED_WRITES = 256;
 /** Last write per key, per namespace binding. */
 const writes = new WeakMap<object, Map<string, number>>();
+/** The adapter of each binding, per cacheTtl. */
+const adapters = new WeakMap<object, Map<number | undefined, CredentialStore>>();
 
 /**
  * A credential store on Workers KV: shared by every isolate in every location. Reads are eventually
@@ -55,12 +57,18 @@ export function workersKvStore(namespace: KvNamespaceLike, options: WorkersKvSto
   if (cacheTtl !== undefined && (!Number.isInteger(cacheTtl) || cacheTtl < 30)) {
     throw new StsConfigurationError("workersKvStore: cacheTtl must be a whole number of seconds >= 30");
   }
+  // One adapter per binding and cacheTtl: `store: (c) => workersKvStore(c.env.X)` runs per request, and the
+  // store level keeps a store's health (down → skipped a while) by adapter.
+  let byTtl = adapters.get(namespace);
+  if (byTtl === undefined) adapters.set(namespace, (byTtl = new Map()));
+  const known = byTtl.get(cacheTtl);
+  if (known !== undefined) return known;
   const getOptions = cacheTtl === undefined ? { type: "text" as const } : { type: "text" as const, cacheTtl };
-  // Per binding, not per adapter: `store: (c) => workersKvStore(c.env.X)` makes one adapter per request.
+  // Per binding, shared by its adapters (one per cacheTtl).
   let lastWrite = writes.get(namespace);
   if (lastWrite === undefined) writes.set(namespace, (lastWrite = new Map()));
   const recent = lastWrite;
-  return {
+  const store: CredentialStore = {
     get: (key) => namespace.get(key, getOptions),
     set(key, value, ttlSeconds) {
       const now = Date.now();
@@ -73,4 +81,6 @@ export function workersKvStore(namespace: KvNamespaceLike, options: WorkersKvSto
     },
     delete: (key) => namespace.delete(key),
   };
+  byTtl.set(cacheTtl, store);
+  return store;
 }

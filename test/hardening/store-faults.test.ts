@@ -129,6 +129,43 @@ function faultSuite(label: string, base: () => Promise<Base>, skip: string | fal
   });
 }
 
+test("a store that keeps failing is left alone for 5 s after 3 failed reads in a row, then probed", async () => {
+  const map = new Map<string, string>();
+  let down = true;
+  let reads = 0;
+  const store: CredentialStore = {
+    get(key) {
+      reads++;
+      return down ? Promise.reject(new Error("ECONNREFUSED")) : map.get(key);
+    },
+    set: (key, value) => void map.set(key, value),
+  };
+  const f = fleet(store, { storeTimeoutMs: TIMEOUT_MS });
+  const iso = f.isolate();
+  const miss = async () => (await iso.request(idToken(`p-${Math.random()}`, f.clock.t))).status;
+  for (let i = 0; i < 3; i++) assert.equal(await miss(), 200);
+  await f.settle();
+  const written = map.size; // the writes of the misses before the pause (this store's writes work)
+  assert.equal(reads, 3);
+  assert.deepEqual(f.errors.map((e) => e.pausedForMs), [undefined, undefined, 5000], "the third failure pauses the store");
+  for (let i = 0; i < 5; i++) assert.equal(await miss(), 200);
+  assert.equal(reads, 3, "a paused store was read");
+  await f.settle();
+  assert.equal(map.size, written, "a paused store was written");
+  f.clock.advance(5);
+  assert.equal(await miss(), 200);
+  assert.equal(reads, 4, "no probe after the pause");
+  assert.equal(f.errors.at(-1)!.pausedForMs, 5000, "a failed probe pauses it again at once");
+  down = false;
+  f.clock.advance(5);
+  const healed = idToken(`healed-${Math.random()}`, f.clock.t);
+  assert.equal((await iso.request(healed)).desc, "miss");
+  await f.settle();
+  assert.equal(reads, 5);
+  assert.equal(map.size, written + 1, "written again once the store answers");
+  assert.equal((await f.isolate().request(healed)).desc, "store");
+});
+
 const memory = new Map<string, string>();
 faultSuite("custom Map store", async () => ({
   store: { get: (k) => memory.get(k), set: (k, v) => void memory.set(k, v) },
