@@ -166,6 +166,7 @@ const { renderTable, renderMarkdown } = await import("./lib/report.mjs");
 const { fleetRows, renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
 console.log("\n" + renderTable(results) + "\n" + fleetRows(results.figures[9]).map((row) => row.join(" · ")).join("\n"));
 writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.figures[9]));
+step("STS regions: nearest and failover (simulated network; adds its section to RESULTS.md and results.json)", process.execPath, ["bench/regions.mjs"], { allowFail: true });
 console.log(`\nbench/results.json and bench/RESULTS.md written (${results.durationSeconds} s)`);
 
 function machine() {

@@ -35,6 +35,12 @@ export type {
 export { resolveEndpoint } from "./endpoints.ts";
 export type { EndpointParams, ResolvedEndpoint } from "./endpoints.ts";
 
+// STS regions: the nearest one from platform hints, and the table behind it.
+export { byDistance, DEFAULT_STS_REGIONS, distanceKm, locate, nearestRegions, regionCoordinates } from "./regions.ts";
+export type { Coordinates, PlatformHints, PlatformLocation } from "./regions.ts";
+export { awsRegionInfo } from "./region-table.ts";
+export type { AwsRegionInfo } from "./region-table.ts";
+
 // Credentials and per-call options.
 export type {
   AwsCredentials,

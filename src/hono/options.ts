@@ -15,6 +15,7 @@ import type { FetchFunction } from "../types.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { arn, roleDurationSeconds, roleSessionName, sessionPolicy, str } from "../operations/shapes.ts";
 import { BearerTokenError } from "./errors.ts";
+import type { StsRegions } from "./regions.ts";
 import type { TokenClaims, TokenCookie } from "./token.ts";
 import type { PerRequest, StsCacheHitInfo, StsExchangeInfo, StsSession } from "./types.ts";
 
@@ -36,8 +37,17 @@ export interface StsCredentialsOptions<E extends Env = any> {
   policyArns?: PerRequest<readonly string[], E>;
   /** For OAuth 2.0 providers (Login with Amazon, Facebook): the provider's domain. @default none */
   providerId?: PerRequest<string, E>;
-  /** The STS region; also the region `c.var.aws` signs for. Required unless `endpoint` or `client` is given. */
+  /**
+   * The region `c.var.aws` signs for, and the STS region when `stsRegions` is absent. Required unless
+   * `stsRegions`, `endpoint` or `client` is given. @default with `stsRegions`: the region of each URL signed
+   */
   region?: string;
+  /**
+   * The STS regions the exchange goes to, with failover to the next on a retryable failure: a list,
+   * `"nearest"` (from `request.cf`, `DENO_REGION`, `FLY_REGION`, `VERCEL_REGION`, `AWS_REGION`),
+   * `{ nearest: [...] }`, or `(c) => region | regions`. Opt-in regions only when listed. @default [region]
+   */
+  stsRegions?: StsRegions<E>;
   /** A custom STS endpoint URL. Not with `client`. @default resolved from `region` */
   endpoint?: string;
   /** The fetch STS is called with, as `fetch(url, init)`. Not with `client`. @default globalThis.fetch */

@@ -8,6 +8,7 @@ import { AwsClient } from "aws4fetch";
 import type { StoreCodec } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import { EdgeStsError, StsError } from "../errors.ts";
+import { answeredBy } from "../failover.ts";
 import type { AssumeRoleWithWebIdentityOutput } from "../operations/assume-role-with-web-identity.ts";
 import type { TemporaryCredentials } from "../types.ts";
 import type { ExchangeParams } from "./options.ts";
@@ -20,8 +21,8 @@ const OPERATION = "AssumeRoleWithWebIdentity";
 /** What an exchange needs besides the request's own values. */
 export interface ExchangeContext {
   client: StsClient;
-  /** The region `c.var.aws` signs for. */
-  region: string;
+  /** The region `c.var.aws` signs for; `undefined`: the region of each URL (aws4fetch's guess). */
+  region: string | undefined;
   onExchange: ((info: StsExchangeInfo) => void) | undefined;
   /** The deadline of one exchange, retries included. */
   exchangeTimeoutMs: number;
@@ -35,6 +36,7 @@ const MAX_RETRY_AFTER_IN_REQUEST_MS = 1000;
 /**
  * Calls STS and builds the value to cache. Reports to `onExchange`, success or failure.
  * @param outcome `"miss"` when a request waits for it, `"refresh"` when cached credentials are being served meanwhile.
+ * @param regions The STS regions of this exchange, in order. Default: the client's.
  * @throws {StsError} as the client throws it, or `InvalidResponse` when the answer has no credentials.
  */
 export async function exchange(
@@ -43,10 +45,12 @@ export async function exchange(
   inspected: InspectedToken,
   params: ExchangeParams,
   outcome: "miss" | "refresh",
+  regions?: readonly string[],
 ): Promise<StsSession> {
   const started = performance.now();
   let error: unknown;
   let requestId: string | undefined;
+  let stsRegion: string | undefined = ctx.client.regions?.[0];
   const deadline = new AbortController();
   const timer = setTimeout(() => {
     deadline.abort(new DOMException(`no credentials within exchangeTimeoutMs (${ctx.exchangeTimeoutMs} ms)`, "TimeoutError"));
@@ -62,11 +66,13 @@ export async function exchange(
       policyArns: params.policyArns?.map((arn) => ({ arn })),
       policy: params.policy,
       durationSeconds: params.durationSeconds,
-    }, { signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS });
+    }, { signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS, ...(regions === undefined ? {} : { regions }) });
     requestId = out.requestId;
+    stsRegion = answeredBy(out) ?? stsRegion;
     return toSession(out, ctx.region, inspected.subject, ctx.now());
   } catch (err) {
     error = err;
+    stsRegion = answeredBy(err) ?? stsRegion;
     if (err instanceof StsError) requestId = err.requestId;
     throw err;
   } finally {
@@ -79,6 +85,7 @@ export async function exchange(
         ...(error === undefined ? {} : { errorCode: error instanceof EdgeStsError ? error.code : "Error" }),
         ...(requestId === undefined ? {} : { requestId }),
         durationMs: performance.now() - started,
+        ...(stsRegion === undefined ? {} : { stsRegion }),
         roleArn: params.roleArn,
         subject: inspected.subject,
       });
@@ -88,7 +95,7 @@ export async function exchange(
 
 function toSession(
   out: AssumeRoleWithWebIdentityOutput & { requestId: string },
-  region: string,
+  region: string | undefined,
   subject: string | undefined,
   nowMs: number,
 ): StsSession {
@@ -111,7 +118,7 @@ function toSession(
 
 type IdentityFields = Omit<StsIdentity, "expiration">;
 
-function buildSession(creds: TemporaryCredentials, fields: IdentityFields, region: string): StsSession {
+function buildSession(creds: TemporaryCredentials, fields: IdentityFields, region: string | undefined): StsSession {
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
   const credentials = Object.freeze({ accessKeyId, secretAccessKey, sessionToken, expiration });
   const identity = Object.freeze({
@@ -127,9 +134,9 @@ function buildSession(creds: TemporaryCredentials, fields: IdentityFields, regio
 /**
  * How a session goes into the shared store and comes back: credentials and identity as JSON (sealed
  * before it leaves the isolate), rebuilt into a frozen session with its own aws4fetch client.
- * @param region The region `c.var.aws` signs for.
+ * @param region The region `c.var.aws` signs for (`undefined`: the region of each URL).
  */
-export function sessionCodec(region: string): StoreCodec<StsSession> {
+export function sessionCodec(region: string | undefined): StoreCodec<StsSession> {
   return {
     encode({ credentials: c, identity }: StsSession) {
       const { expiration: _, ...fields } = identity;

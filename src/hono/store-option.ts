@@ -29,7 +29,7 @@ export interface SharedStore {
  * @returns `undefined` without a store.
  * @throws {StsConfigurationError} (from `storeOptions`, `checkStore`) for a store without get/set, a bad `storeTimeoutMs` or `onStoreError`, or either without a store.
  */
-export function sharedStore(options: StsCredentialsOptions, cache: CredentialCache<StsSession>, region: string): SharedStore | undefined {
+export function sharedStore(options: StsCredentialsOptions, cache: CredentialCache<StsSession>, region: string | undefined): SharedStore | undefined {
   const checked = storeOptions(options, "stsCredentials");
   if (checked === undefined) return undefined;
   const { store } = options as { store: NonNullable<StsCredentialsOptions["store"]> };

@@ -17,6 +17,7 @@ import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
 import { exchangeResolver, positiveMs, seconds } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
+import { clientRegionsOf, regionsResolver } from "./regions.ts";
 import { exchange, safely } from "./session.ts";
 import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
@@ -42,7 +43,9 @@ const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
  * @param {string | Function} [options.policy] - An inline session policy. Default: none.
  * @param {string[] | Function} [options.policyArns] - Managed session policies. Default: none.
  * @param {string | Function} [options.providerId] - OAuth provider domain. Default: none.
- * @param {string} [options.region] - STS region, and the region `c.var.aws` signs for.
+ * @param {string} [options.region] - The region `c.var.aws` signs for; also the STS region without `stsRegions`.
+ * @param {string[] | string | object | Function} [options.stsRegions] - STS regions with failover: a list, `"nearest"`,
+ *   `{ nearest: [...] }` or `(c) => region`. Default: `[region]`.
  * @param {string} [options.endpoint] - Custom STS endpoint URL.
  * @param {Function} [options.fetch=globalThis.fetch] - The fetch STS is called with.
  * @param {StsClient} [options.client] - A ready client, instead of `region`/`endpoint`/`fetch`.
@@ -84,7 +87,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   if (typeof options !== "object" || options === null) throw new StsConfigurationError("stsCredentials: options are required");
   const resolve = exchangeResolver(options);
   const client = stsClient(options);
-  const region = options.region ?? client.endpoint.signingRegion;
+  const regionsFor = regionsResolver(options.stsRegions, client, options.client === undefined);
+  // With several STS regions, c.var.aws signs for `region`, or for the region of each URL it is given.
+  const region = options.region ?? (options.stsRegions === undefined ? client.endpoint.signingRegion : undefined);
   const cache = credentialCache(options);
   const challenge = challengePrefix(options.realm);
   const headerName = options.headerName ?? "Authorization";
@@ -95,7 +100,8 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const timed = serverTiming || onCacheHit !== undefined;
   const exchangeTimeoutMs = positiveMs(options.exchangeTimeoutMs, 8000, "exchangeTimeoutMs");
   const context = { client, region, onExchange: options.onExchange, exchangeTimeoutMs, now };
-  const namespace = cacheKey([NAMESPACE, client.endpoint.url, region]);
+  // Never the endpoint that answered: credentials from any region of the partition serve every request.
+  const namespace = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
   // string object keeps its hash, so a cache hit does not rehash it. The store keys derived from it
   // (on a miss only) are kept beside it.
@@ -112,7 +118,11 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const fromStore = new WeakSet<StsSession>();
   const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string): Promise<StsSession> => {
     const current = cache.peek(key);
-    const run = () => exchange(context, token, inspected, params, current === undefined ? "miss" : "refresh");
+    const how = current === undefined ? "miss" : "refresh";
+    const run = () =>
+      regionsFor === undefined
+        ? exchange(context, token, inspected, params, how)
+        : Promise.resolve(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions));
     const access = shared?.access(c);
     if (access === undefined) return run();
     return loadThroughStore(access, {
@@ -189,7 +199,12 @@ interface KnownKey {
 
 function stsClient(options: StsCredentialsOptions): StsClient {
   if (options.client === undefined) {
-    return new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
+    const regions = clientRegionsOf(options.stsRegions);
+    if (regions === undefined) return new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
+    if (options.endpoint !== undefined) {
+      throw new StsConfigurationError("stsCredentials: endpoint names one STS endpoint; with stsRegions, pass a client made with regions and endpoints");
+    }
+    return new StsClient({ regions, fetch: options.fetch });
   }
   if (options.endpoint !== undefined || options.fetch !== undefined) {
     throw new StsConfigurationError("stsCredentials: give either client or endpoint/fetch, not both");

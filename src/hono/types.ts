@@ -69,6 +69,8 @@ export interface StsExchangeInfo {
   requestId?: string;
   /** Milliseconds the exchange took. */
   durationMs: number;
+  /** The STS region the exchange's last attempt went to: the one that answered (or failed last). Absent for a custom endpoint. */
+  stsRegion?: string;
   /** The role asked for. */
   roleArn: string;
   /** The token's `sub` claim. */

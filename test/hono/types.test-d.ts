@@ -88,3 +88,18 @@ stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west
 const noSet: CredentialStore = { get: () => null };
 expectType<Equal<StsCacheHitInfo["outcome"], "hit" | "store" | "refresh" | "stale">>(true);
 void noSet;
+
+// stsRegions: a list, "nearest", { nearest }, or a function of the typed context.
+interface RegionBindings {
+  ROLE_ARN: string;
+  HOME_REGION: string;
+}
+const regional = new Hono<{ Bindings: RegionBindings; Variables: StsVariables }>();
+regional.use("/a/*", stsCredentials<{ Bindings: RegionBindings }>({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: (c) => c.env.HOME_REGION }));
+regional.use("/b/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: ["eu-west-1", "eu-central-1"] }));
+regional.use("/c/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: { nearest: ["eu-west-1", "us-east-1"] } }));
+regional.use("/d/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: async () => ["us-east-1"] }));
+// @ts-expect-error: "nearest" is the only string form
+regional.use("/e/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: "closest" }));
+// @ts-expect-error: a binding the environment does not have
+regional.use("/f/*", stsCredentials<{ Bindings: RegionBindings }>({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: (c) => c.env.NOPE }));
