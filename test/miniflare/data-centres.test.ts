@@ -12,7 +12,7 @@ import { startLocalSts } from "../workerd/example-sts.ts";
 import type { LocalSts } from "../workerd/example-sts.ts";
 import { eventually, startFleet } from "./fleet.ts";
 import type { Fleet } from "./fleet.ts";
-import { assumedRoleArn, whoami } from "./requests.ts";
+import { STORE_TIMEOUT, assumedRoleArn, whoami } from "./requests.ts";
 
 let local: LocalSts;
 before(async () => {
@@ -22,7 +22,7 @@ after(() => local?.close());
 
 async function twoDataCentres(store: "kv" | "cache", run: (a: Fleet, b: Fleet) => Promise<void>) {
   const kvDir = await mkdtemp(join(tmpdir(), "edge-sts-kv-"));
-  const options = { entry: "test/miniflare/sts-worker.ts", isolates: 2, bindings: { ...local.settings, STORE: store }, kvPersistDir: kvDir };
+  const options = { entry: "test/miniflare/sts-worker.ts", isolates: 2, bindings: { ...local.settings, ...STORE_TIMEOUT, STORE: store }, kvPersistDir: kvDir };
   const a = await startFleet(options);
   try {
     const b = await startFleet(options);
