@@ -28,6 +28,15 @@ function stopOnError(level: "warning" | "error" | "fatalError"): void {
   if (level !== "warning") throw new XmlReadError("response is not well-formed XML", "not-xml");
 }
 
+// One parser for every body: parseFromString keeps no state between calls (each builds its own
+// DOM handler and reader). `locator: false` skips line/column bookkeeping on every node, which
+// nothing here reads (error messages never quote positions or pieces of the body). Built on first
+// use, so importing this module stays free of work.
+let sharedParser: DOMParser | undefined;
+function parser(): DOMParser {
+  return (sharedParser ??= new DOMParser({ locator: false, onError: stopOnError }));
+}
+
 /**
  * Parses a whole response body into its root element.
  * @throws {XmlReadError} on a DOCTYPE/entity declaration, a malformed or empty document.
@@ -39,7 +48,7 @@ export function parseXmlDocument(text: string): XmlElement {
   if (text.trim() === "") throw new XmlReadError("response body is empty", "not-xml");
   let doc: Document;
   try {
-    doc = new DOMParser({ onError: stopOnError }).parseFromString(text, "text/xml") as unknown as Document;
+    doc = parser().parseFromString(text, "text/xml") as unknown as Document;
   } catch {
     // xmldom's own message quotes pieces of the body (which may echo what we sent): not kept.
     throw new XmlReadError("response is not well-formed XML", "not-xml");
