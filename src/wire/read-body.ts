@@ -11,17 +11,19 @@ export async function readBody(response: Response, action: string, signal: Abort
   const lengthHeader = response.headers.get("content-length");
   const declared = Number(lengthHeader);
   if (declared > MAX_BODY_BYTES) throw tooLarge(response, action);
-  if (!response.body) return "";
   // Fast path: a declared length within the limit and no content-encoding (so the declared bytes
-  // are the bytes read) lets the runtime read the body in one go, which is cheaper than a reader
-  // loop on every runtime. Abandonment still ends it: fetch aborts the body with the attempt's
-  // signal, and the pipeline stops waiting for it. The length is checked again after reading, in
-  // case a custom fetch hands over a Response whose header does not match its body.
-  if (lengthHeader !== null && lengthHeader.trim() !== "" && Number.isInteger(declared) && declared >= 0 && !response.headers.has("content-encoding")) {
+  // are the bytes read) lets the runtime read the body in one go, cheaper than a reader loop.
+  // `response.body` is not touched here: on Deno that alone turns a buffered body into a stream.
+  // Abandonment still ends it: fetch aborts the body with the attempt's signal, and the pipeline
+  // stops waiting for it. The length is checked again after reading, in case a custom fetch hands
+  // over a Response whose header does not match its body.
+  const fast = lengthHeader !== null && lengthHeader.trim() !== "" && Number.isInteger(declared) && declared >= 0;
+  if (fast && !response.headers.has("content-encoding")) {
     const text = await response.text();
     if (text.length > MAX_BODY_BYTES / 3 && utf8Length(text) > MAX_BODY_BYTES) throw tooLarge(response, action);
     return text;
   }
+  if (!response.body) return "";
   const reader = response.body.getReader();
   // Stop pulling as soon as the attempt is abandoned, whatever the stream does with signals.
   const stop = () => reader.cancel(signal.reason).catch(() => {});

@@ -80,7 +80,12 @@ export function children(parent: XmlElement | undefined, localName: string): Xml
 /** Text content of the named child, or undefined when the child is absent. */
 export function text(parent: XmlElement | undefined, localName: string): string | undefined {
   const el = child(parent, localName);
-  return el ? (el.textContent ?? "") : undefined;
+  if (!el) return undefined;
+  // An element holding one text or CDATA node (every STS value): its data is the text content,
+  // without xmldom's tree walk. Anything else (mixed content, comments, nesting) takes the walk.
+  const only = el.firstChild;
+  if (only && only.nextSibling === null && (only.nodeType === 3 || only.nodeType === 4)) return (only as CharacterData).data;
+  return el.textContent ?? "";
 }
 
 /**

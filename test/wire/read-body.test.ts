@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { StsError } from "../../src/errors.ts";
 import { readBody } from "../../src/wire/read-body.ts";
 import { encodeForm, encodeRfc3986 } from "../../src/wire/query.ts";
-import { MAX_BODY_BYTES, XmlReadError, parseXmlDocument } from "../../src/wire/xml.ts";
+import { MAX_BODY_BYTES, XmlReadError, parseXmlDocument, text } from "../../src/wire/xml.ts";
 
 const encoder = new TextEncoder();
 const live = () => new AbortController().signal;
@@ -143,5 +143,20 @@ describe("shared XML parser", () => {
       assert.ok(e instanceof XmlReadError);
       assert.doesNotMatch(e.message, /secret-value-123/);
     }
+  });
+
+  test("text() of a single text or CDATA child equals textContent, and mixed content still reads whole", () => {
+    const root = parseXmlDocument(
+      "<R><Plain>a &amp; b &lt;c&gt; &#x20AC;</Plain><Cdata><![CDATA[x < y & z]]></Cdata><Empty/><Open></Open>" +
+        "<Mixed>one<!-- note -->two<![CDATA[three]]></Mixed><Nested><I>in</I>side</Nested><Spaces>  padded  </Spaces></R>",
+    );
+    const expected: Record<string, string> = { Plain: "a & b <c> €", Cdata: "x < y & z", Empty: "", Open: "", Mixed: "onetwothree", Nested: "inside", Spaces: "  padded  " };
+    for (const [name, value] of Object.entries(expected)) {
+      assert.equal(text(root, name), value, name);
+      let el = root.firstChild;
+      while (el && (el as Element).localName !== name) el = el.nextSibling;
+      assert.equal(text(root, name), el!.textContent, `${name}: same as textContent`);
+    }
+    assert.equal(text(root, "Absent"), undefined);
   });
 });
