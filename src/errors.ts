@@ -47,7 +47,7 @@ export class EdgeStsError extends Error {
   /** A stable, machine-readable code for this kind of error. */
   static code = "EDGE_STS_ERROR";
   /** A stable, machine-readable code for this error. */
-  code: string = "EDGE_STS_ERROR";
+  code: string = EdgeStsError.code;
 
   /**
    * @param message A short message that never contains a secret.
@@ -84,6 +84,8 @@ export interface StsErrorDetails {
 
 /**
  * A call to STS failed: STS answered with an error, or the answer could not be read, or no answer came.
+ * Unlike the other classes, an instance's `code` is STS's code (or a transport code), because that is
+ * what callers branch on; the class's `static code` (`STS_ERROR`) names the class.
  *
  * @example
  * ```ts
@@ -96,22 +98,7 @@ export interface StsErrorDetails {
  */
 export class StsError extends EdgeStsError {
   static override code = "STS_ERROR";
-  /** The STS error code (or a transport code such as `TimeoutError`). */
   declare code: StsErrorDetails["code"];
-  /** `Sender` or `Receiver`, when STS said. */
-  type?: StsFaultType;
-  /** HTTP status of the last response (`0` when none came). */
-  status: number;
-  /** STS request id, when there is one. */
-  requestId?: string;
-  /** The STS action that failed. */
-  operation: string;
-  /** Whether a later attempt could succeed. */
-  retryable: boolean;
-  /** How many attempts were made. */
-  attempts?: number;
-  /** Seconds the server asked us to wait, when it did. */
-  retryAfterSeconds?: number;
 
   /**
    * @param message A short message that never contains a secret.
@@ -120,16 +107,12 @@ export class StsError extends EdgeStsError {
    */
   constructor(message: string, details: StsErrorDetails, options?: { cause?: unknown }) {
     super(message, options);
-    this.code = details.code;
-    this.type = details.type;
-    this.status = details.status;
-    this.requestId = details.requestId;
-    this.operation = details.operation;
-    this.retryable = details.retryable;
-    this.attempts = details.attempts;
-    this.retryAfterSeconds = details.retryAfterSeconds;
+    Object.assign(this, details);
   }
 }
+
+// The fields of StsErrorDetails, declared once: the class carries exactly what it is given.
+export interface StsError extends StsErrorDetails {}
 
 /** One problem found in an input. */
 export interface StsValidationIssue {
@@ -139,6 +122,8 @@ export interface StsValidationIssue {
   rule: string;
   /** What was expected, e.g. `>=2` (never the received value). */
   expected?: string;
+  /** The bound of a `min_`/`max_` rule, e.g. `2` for `min_length` `>=2`. */
+  limit?: number;
   /** A short human-readable message naming the member and the rule. */
   message: string;
 }
@@ -155,7 +140,7 @@ export interface StsValidationIssue {
  */
 export class StsValidationError extends EdgeStsError {
   static override code = "STS_VALIDATION_ERROR";
-  override code = "STS_VALIDATION_ERROR";
+  override code = StsValidationError.code;
   /** The STS action whose input was rejected. */
   operation: string;
   /** Every problem found, first one first. */
@@ -200,5 +185,5 @@ export const THROTTLING_CODES: ReadonlySet<string> = new Set([
  */
 export class StsConfigurationError extends EdgeStsError {
   static override code = "STS_CONFIGURATION_ERROR";
-  override code = "STS_CONFIGURATION_ERROR";
+  override code = StsConfigurationError.code;
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
@@ -6,10 +5,10 @@ import { resolveEndpoint } from "../src/endpoints.ts";
 import type { EndpointParams } from "../src/endpoints.ts";
 import { StsConfigurationError } from "../src/errors.ts";
 import { findPartition, PARTITIONS } from "../src/partitions.ts";
+import { readModel } from "./aws-model/load.ts";
 
-// The official cases are read from the shared model at run time; they are never copied into the repo.
+// The official cases, from the model copy the suite carries (test/aws-model/, documentation stripped).
 interface EndpointTestCase {
-  documentation: string;
   params?: {
     Region?: string;
     UseFIPS?: boolean;
@@ -22,10 +21,13 @@ interface EndpointTestCase {
     | { endpoint: { url: string; properties?: { authSchemes?: { signingName?: string; signingRegion?: string }[] } } };
 }
 
-const modelUrl = (file: string) => new URL(`../../shared/aws-model/${file}`, import.meta.url);
-const { testCases } = JSON.parse(readFileSync(modelUrl("endpoint-tests-1.json"), "utf8")) as {
-  testCases: EndpointTestCase[];
-};
+const { testCases } = readModel<{ testCases: EndpointTestCase[] }>("endpoint-tests-1.json");
+
+/** A test name from the case's parameters and expectation (the model copy carries no prose). */
+function describeCase(tc: EndpointTestCase): string {
+  const params = Object.entries(tc.params ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || "no parameters";
+  return `${params} → ${"error" in tc.expect ? "error" : tc.expect.endpoint.url}`;
+}
 
 function toParams(p: EndpointTestCase["params"] = {}): EndpointParams {
   return {
@@ -42,7 +44,7 @@ let ran = 0;
 
 describe("endpoint-tests-1.json", () => {
   for (const [i, tc] of testCases.entries()) {
-    test(`#${i}: ${tc.documentation}`, () => {
+    test(`#${i}: ${describeCase(tc)}`, () => {
       const params = toParams(tc.params);
       if ("error" in tc.expect) {
         const expected = tc.expect.error;
@@ -162,7 +164,7 @@ describe("partitions table", () => {
     regions: Record<string, unknown>;
     outputs: { dnsSuffix: string; dualStackDnsSuffix: string; supportsFIPS: boolean; supportsDualStack: boolean };
   }
-  const model = JSON.parse(readFileSync(modelUrl("partitions.json"), "utf8")) as { partitions: ModelPartition[] };
+  const model = readModel<{ partitions: ModelPartition[] }>("partitions.json");
 
   test("agrees with partitions.json", () => {
     assert.deepEqual(PARTITIONS.map((p) => p.id), model.partitions.map((p) => p.id));

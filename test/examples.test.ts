@@ -14,7 +14,7 @@ import { createOidcIssuer } from "../src/testing/index.ts";
 import { assumedRoleArn, startLocalSts } from "./workerd/example-sts.ts";
 import type { LocalSts } from "./workerd/example-sts.ts";
 import workerSpec from "./workerd/example-cloudflare-worker.spec.ts";
-import { runWorker } from "./workerd/serve.ts";
+import { runWorker, STRICT } from "./workerd/serve.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
@@ -160,11 +160,12 @@ test("examples/bun on Bun", { timeout: 60_000 }, async () => {
 });
 
 describe("examples/cloudflare-worker", () => {
-  test("runs inside workerd, bundled as wrangler bundles it, without nodejs_compat", { timeout: 90_000 }, async () => {
-    const result = await runWorker(workerSpec);
+  test("runs inside workerd, bundled as wrangler bundles it, without Node compatibility (no process, no node:buffer)", { timeout: 90_000 }, async () => {
+    const result = await runWorker(workerSpec, STRICT);
     const failures = result.failures.map((f) => `${f.name}: ${f.message}`).join("\n");
     assert.equal(result.failed, 0, failures);
-    assert.ok(result.passed >= 9, `only ${result.passed} checks ran`);
+    assert.ok(result.passed >= 11, `only ${result.passed} checks ran`);
+    assert.equal(result.runtime?.process, "undefined");
   });
 
   test("wrangler.toml points at the entry the test bundles and asks for no nodejs_compat", () => {

@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import type { TemporaryCredentials } from "../types.ts";
+import { rule } from "../wire/validate.ts";
 import { child, requiredText, requiredTimestamp } from "../wire/xml.ts";
 import type { XmlElement } from "../wire/xml.ts";
 
@@ -30,10 +31,10 @@ function wellFormed(value: string): boolean {
  */
 export function str(min: number, max?: number, pattern?: RegExp) {
   const rules: v.PipeItem<string, string, v.BaseIssue<unknown>>[] = [
-    v.check(wellFormed, "well_formed:well-formed Unicode (no unpaired surrogate)"),
-    v.check((s: string) => codePoints(s) >= min, `min_length:>=${min}`),
+    rule({ rule: "well_formed", expected: "well-formed Unicode (no unpaired surrogate)" }, wellFormed),
+    rule({ rule: "min_length", expected: `>=${min}`, limit: min }, (s: string) => codePoints(s) >= min),
   ];
-  if (max !== undefined) rules.push(v.check((s: string) => codePoints(s) <= max, `max_length:<=${max}`));
+  if (max !== undefined) rules.push(rule({ rule: "max_length", expected: `<=${max}`, limit: max }, (s: string) => codePoints(s) <= max));
   if (pattern) rules.push(v.regex(pattern));
   return v.pipe(v.string(), ...rules);
 }
@@ -79,7 +80,7 @@ export const tokenCode = str(6, 6, /^\d*$/);
 export const sourceIdentity = v.pipe(
   v.string(),
   // Checked first so the reserved prefix, not the pattern's missing `:`, is what the caller is told.
-  v.check((s: string) => !/^aws:/i.test(s), "not_reserved_prefix:must not start with \"aws:\""),
+  rule({ rule: "not_reserved_prefix", expected: 'must not start with "aws:"' }, (s: string) => !/^aws:/i.test(s)),
   str(2, 64, SESSION_NAME),
 );
 /** `tagKeyType`. */
@@ -156,7 +157,7 @@ export function readAssumedRoleUser(parent: XmlElement | undefined): AssumedRole
   return { assumedRoleId: requiredText(el, "AssumedRoleId"), arn: requiredText(el, "Arn") };
 }
 
-/** Copies the defined members only, so absent optional members stay absent. */
+/** Deletes the members that are `undefined` (in place, and returns the object), so absent optional members stay absent: the one way the package omits them. */
 export function defined<T extends object>(value: T): T {
   for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
   return value;

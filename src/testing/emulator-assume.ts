@@ -2,7 +2,7 @@
  * The signed operations that hand out another principal's credentials: AssumeRole (and role
  * chaining), AssumeRoot, GetDelegatedAccessToken.
  */
-import { assumedRole, credentialsTree, durationSeconds, findRole, packedPolicySize } from "./emulator-context.ts";
+import { assumedRole, checkMfa, credentialsTree, durationSeconds, findRole, packedPolicySize } from "./emulator-context.ts";
 import type { Handler, HandlerContext, ResolvedRole } from "./emulator-context.ts";
 import { EmulatorError, stsErrors } from "./emulator-responses.ts";
 import type { StsEmulatorPrincipal } from "./emulator-state.ts";
@@ -16,13 +16,6 @@ function principalAllowed(ctx: HandlerContext, role: ResolvedRole, caller: StsEm
   if (!trust) return caller.account === ctx.options.accountId || caller.account === role.arn.split(":")[4];
   const names = new Set([caller.arn, caller.roleArn, caller.account, `arn:aws:iam::${caller.account}:root`]);
   return (trust.principals ?? []).some((p) => p === "*" || names.has(p));
-}
-
-/** Checks that a serial number and a token code come together. */
-export function checkMfa(input: Record<string, any>): void {
-  if ((input.serialNumber === undefined) !== (input.tokenCode === undefined)) {
-    throw stsErrors.accessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.");
-  }
 }
 
 /** The AssumeRole handler. */

@@ -2,12 +2,11 @@
  * The signed operations about the caller itself: GetCallerIdentity, GetAccessKeyInfo,
  * GetSessionToken, GetFederationToken, DecodeAuthorizationMessage, GetWebIdentityToken.
  */
-import { checkMfa } from "./emulator-assume.ts";
-import { credentialsTree, durationSeconds, packedPolicySize } from "./emulator-context.ts";
+import { checkMfa, credentialsTree, durationSeconds, packedPolicySize } from "./emulator-context.ts";
 import type { Handler } from "./emulator-context.ts";
 import { EmulatorError, stsErrors } from "./emulator-responses.ts";
 import type { StsEmulatorPrincipal } from "./emulator-state.ts";
-import { base64Decode, base64UrlEncode } from "./jwt.ts";
+import { base64Decode, base64UrlEncode } from "../encoding/base64.ts";
 
 /** The GetCallerIdentity handler. */
 export const getCallerIdentity: Handler = async (ctx) => {

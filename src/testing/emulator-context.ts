@@ -3,7 +3,8 @@
  * assumed-role identities, the credentials element, session policies and durations.
  */
 import type { ResolvedOptions, StsEmulatorRole } from "./emulator-options.ts";
-import { EmulatorError, stsErrors } from "./emulator-responses.ts";
+import { stsErrors } from "./emulator-responses.ts";
+import type { EmulatorError } from "./emulator-responses.ts";
 import type { XmlTree } from "./emulator-responses.ts";
 import type { EmulatorState, StsEmulatorPrincipal, StsEmulatorSession } from "./emulator-state.ts";
 import type { OidcIssuer } from "./oidc-issuer.ts";
@@ -114,7 +115,10 @@ function utf8Length(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
-/** Whether `error` is one of the emulator's STS errors. */
-export function isEmulatorError(error: unknown): error is EmulatorError {
-  return error instanceof EmulatorError;
+/** Checks that a serial number and a token code come together. */
+export function checkMfa(input: Record<string, any>): void {
+  if ((input.serialNumber === undefined) !== (input.tokenCode === undefined)) {
+    throw stsErrors.accessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.");
+  }
 }
+

@@ -2,7 +2,9 @@
  * The emulator's XML: result documents and `ErrorResponse`s in the shapes STS sends, every value
  * escaped, plus the headers STS adds (`x-amzn-RequestId`, `Date`).
  */
-import { XML_NAMESPACE } from "../wire/operation.ts";
+
+/** The XML namespace of STS responses. */
+const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 /** A result tree: element name → text, number, timestamp, or nested elements. `undefined` is left out. */
 export interface XmlTree {

@@ -8,7 +8,7 @@ import type { XmlElement } from "../wire/xml.ts";
 import { assumedRole, credentialsTree, durationSeconds, findRole, packedPolicySize } from "./emulator-context.ts";
 import type { Handler, HandlerContext } from "./emulator-context.ts";
 import { escapeXml, isoSeconds, stsErrors } from "./emulator-responses.ts";
-import { base64Decode, base64Encode } from "./jwt.ts";
+import { base64Decode, base64Encode } from "../encoding/base64.ts";
 
 const AWS_SAML_AUDIENCE = "https://signin.aws.amazon.com/saml";
 const ATTR = "https://aws.amazon.com/SAML/Attributes/";

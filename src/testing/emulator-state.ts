@@ -3,7 +3,7 @@
  * issued (so they work for later signed calls until they expire), role ids, trade-in tokens.
  */
 import type { ResolvedOptions } from "./emulator-options.ts";
-import { base64Encode } from "./jwt.ts";
+import { base64Encode } from "../encoding/base64.ts";
 
 /** Who a set of credentials belongs to, as GetCallerIdentity reports it. */
 export interface StsEmulatorPrincipal {

@@ -4,6 +4,7 @@
  * never echoing the value.
  */
 import { StsValidationError } from "../errors.ts";
+import type { StsValidationIssue } from "../errors.ts";
 import { operations } from "../operations/index.ts";
 import { validateInput } from "../wire/validate.ts";
 import { EmulatorError, stsErrors } from "./emulator-responses.ts";
@@ -17,7 +18,7 @@ export function validate(action: string, input: Record<string, unknown>): Record
   } catch (err) {
     if (!(err instanceof StsValidationError)) throw err;
     const n = err.issues.length;
-    const details = err.issues.map((issue) => `Value at '${stsPath(issue.path)}' failed to satisfy constraint: ${constraint(issue.rule, issue.expected)}`);
+    const details = err.issues.map((issue) => `Value at '${stsPath(issue.path)}' failed to satisfy constraint: ${constraint(issue)}`);
     throw stsErrors.validation(`${n} validation error${n === 1 ? "" : "s"} detected: ${details.join("; ")}`);
   }
 }
@@ -27,8 +28,7 @@ function stsPath(path: string): string {
   return path.split(".").map((s) => (/^\d+$/.test(s) ? `${Number(s) + 1}.member` : s)).join(".");
 }
 
-function constraint(rule: string, expected: string | undefined): string {
-  const n = /\d+/.exec(expected ?? "")?.[0];
+function constraint({ rule, expected, limit: n }: StsValidationIssue): string {
   switch (rule) {
     case "required":
       return "Member must not be null";

@@ -2,8 +2,24 @@
  * Reads an awsQuery form body back into the camelCase input objects the core's operations take,
  * so a test can assert that what the client sends is exactly what a server decodes.
  */
-import { decodeForm } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
+
+/** Decodes a form body back into ordered pairs (what a server receives). */
+export function decodeForm(body: string): FormParams {
+  const out: FormParams = [];
+  if (body === "") return out;
+  for (const part of body.split("&")) {
+    const eq = part.indexOf("=");
+    const rawName = eq === -1 ? part : part.slice(0, eq);
+    const rawValue = eq === -1 ? "" : part.slice(eq + 1);
+    out.push([decodeComponent(rawName), decodeComponent(rawValue)]);
+  }
+  return out;
+}
+
+function decodeComponent(s: string): string {
+  return decodeURIComponent(s.replace(/\+/g, " "));
+}
 
 /** A decoded STS request body. */
 export interface DecodedStsRequest {

@@ -1,7 +1,9 @@
 /**
- * The little JWT toolkit the issuer and the emulator share: base64url, JWS signing and checking
- * with Web Crypto. Only what ID tokens need; not a general JOSE library.
+ * The little JWT toolkit the issuer and the emulator share: JWS signing and checking with Web Crypto
+ * (base64url from ../encoding/base64.ts). Only what ID tokens need; not a general JOSE library.
  */
+
+import { base64Decode, base64UrlEncode } from "../encoding/base64.ts";
 
 /** The JWS algorithms the testing helpers sign and verify. */
 export type JwtAlgorithm = "RS256" | "RS384" | "RS512" | "ES256" | "ES384";
@@ -45,31 +47,6 @@ export function isJwtAlgorithm(alg: unknown): alg is JwtAlgorithm {
 }
 
 const encoder = new TextEncoder();
-
-/** Standard base64 of bytes (no Buffer: btoa over a binary string, in chunks). */
-export function base64Encode(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/** Decodes standard or url-safe base64. @throws {Error} when the text is not base64. */
-export function base64Decode(text: string): Uint8Array {
-  const normalized = text.replace(/-/g, "+").replace(/_/g, "/").replace(/\s+/g, "");
-  const padded = normalized + "=".repeat((4 - (normalized.length % 4)) % 4);
-  const binary = atob(padded);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
-/** base64url without padding, of bytes or of a string's UTF-8. */
-export function base64UrlEncode(data: Uint8Array | string): string {
-  const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  return base64Encode(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
 
 /** Makes a key pair for `alg` (extractable, so the public half can be published). */
 export async function generateSigningKey(alg: JwtAlgorithm): Promise<CryptoKeyPair> {

@@ -24,5 +24,3 @@ export interface Operation<Input, Output> {
 /** The STS API version every request names. */
 export const API_VERSION = "2011-06-15";
 
-/** The XML namespace of STS responses. */
-export const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";

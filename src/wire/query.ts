@@ -66,20 +66,3 @@ export function addTags(params: FormParams, name: string, tags: readonly { key: 
     params.push([`${prefix}.Value`, tag.value]);
   });
 }
-
-/** Decodes a form body back into ordered pairs (used by the emulator and tests). */
-export function decodeForm(body: string): FormParams {
-  const out: FormParams = [];
-  if (body === "") return out;
-  for (const part of body.split("&")) {
-    const eq = part.indexOf("=");
-    const rawName = eq === -1 ? part : part.slice(0, eq);
-    const rawValue = eq === -1 ? "" : part.slice(eq + 1);
-    out.push([decodeComponent(rawName), decodeComponent(rawValue)]);
-  }
-  return out;
-}
-
-function decodeComponent(s: string): string {
-  return decodeURIComponent(s.replace(/\+/g, " "));
-}

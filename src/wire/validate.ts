@@ -2,8 +2,8 @@
  * Turns valibot's issues into {@link StsValidationError}s that name the member and the rule and
  * never echo the received value (it may be a token or an assertion).
  */
-import { safeParse } from "valibot";
-import type { BaseIssue } from "valibot";
+import { check, safeParse } from "valibot";
+import type { BaseIssue, CheckAction } from "valibot";
 import { StsValidationError } from "../errors.ts";
 import type { StsValidationIssue } from "../errors.ts";
 import type { Operation } from "./operation.ts";
@@ -19,14 +19,34 @@ export function validateInput<I>(operation: Operation<I, unknown>, input: unknow
   throw new StsValidationError(operation.action, result.issues.map(toIssue));
 }
 
+/** A rule of our own (code-point lengths, a reserved prefix) as the issue it reports. */
+export interface RuleInfo {
+  rule: string;
+  expected: string;
+  limit?: number;
+}
+
+const OWN_RULES = new WeakMap<object, RuleInfo>();
+
+/** A valibot `check` whose failure is reported as `info` (rule name, expectation, bound), not as a bare "check". */
+export function rule<T>(info: RuleInfo, requirement: (input: T) => boolean): CheckAction<T, string> {
+  OWN_RULES.set(requirement, info);
+  return check(requirement, info.expected);
+}
+
 function toIssue(issue: BaseIssue<unknown>): StsValidationIssue {
   const path = issue.path?.map((item) => String(item.key)).join(".") || "(input)";
-  const missing = issue.kind === "schema" && issue.input === undefined;
-  // Our own checks (code-point lengths, reserved prefixes) carry "rule:expected" as their message.
-  const own = issue.type === "check" ? /^([a-z_]+):(.*)$/.exec(issue.message) : null;
-  const rule = missing ? "required" : own ? own[1]! : issue.type;
-  const expected = missing ? undefined : own ? own[2]! : (issue.expected ?? undefined);
-  return { path, rule, expected, message: describe(path, rule, expected, issue) };
+  if (issue.kind === "schema" && issue.input === undefined) {
+    return { path, rule: "required", message: describe(path, "required", undefined, issue) };
+  }
+  const own = typeof issue.requirement === "function" ? OWN_RULES.get(issue.requirement) : undefined;
+  const rule = own?.rule ?? issue.type;
+  const expected = own ? own.expected : (issue.expected ?? undefined);
+  // valibot's own length and value actions carry their bound as the requirement.
+  const limit = own ? own.limit : typeof issue.requirement === "number" ? issue.requirement : undefined;
+  const out: StsValidationIssue = { path, rule, expected, message: describe(path, rule, expected, issue) };
+  if (limit !== undefined) out.limit = limit;
+  return out;
 }
 
 function describe(path: string, rule: string, expected: string | null | undefined, issue: BaseIssue<unknown>): string {

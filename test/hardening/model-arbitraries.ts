@@ -3,7 +3,7 @@
  * operation's input shape becomes an arbitrary of VALID inputs — lengths in code points, the model's
  * patterns (Java syntax, `\u10000` meaning the code point), list bounds, required members.
  */
-import { readFileSync } from "node:fs";
+import { readModel } from "../aws-model/load.ts";
 import fc from "fast-check";
 import { camelCaseMember } from "../../src/testing/index.ts";
 
@@ -24,9 +24,7 @@ interface Model {
   shapes: Record<string, Shape>;
 }
 
-export const model: Model = JSON.parse(
-  readFileSync(new URL("../../../shared/aws-model/service-2.json", import.meta.url), "utf8"),
-);
+export const model: Model = readModel<Model>("service-2.json");
 
 /** Inclusive code-point intervals. */
 type Intervals = Array<[number, number]>;

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { readModel } from "../aws-model/load.ts";
 
 import { StsClient } from "../../src/client.ts";
 import type { StsClientOptions } from "../../src/client.ts";
@@ -115,10 +116,10 @@ interface ModelError {
   status: number;
 }
 
-const model = JSON.parse(readFileSync(new URL("../../../shared/aws-model/service-2.json", import.meta.url), "utf8")) as {
+const model = readModel<{
   operations: Record<string, { errors?: { shape: string }[] }>;
   shapes: Record<string, { error?: { code?: string; httpStatusCode?: number } }>;
-};
+}>("service-2.json");
 
 /** The error codes and statuses the model lists for an action. */
 export function modelErrors(action: string): ModelError[] {

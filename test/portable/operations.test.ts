@@ -662,6 +662,7 @@ test("operations: a validation error names the member and the rule, and nothing 
     path: "webIdentityToken",
     rule: "min_length",
     expected: ">=4",
+    limit: 4,
     message: "webIdentityToken must have a length >=4 (min_length; it has 3)",
   });
   assert(!tooShort.message.includes('"abc"'), "the token is never echoed");

@@ -1,5 +1,6 @@
 /** The wire helpers in src/wire on every runtime: form encoding and the XML reader's refusals. */
-import { decodeForm, encodeForm, type FormParams } from "../../src/wire/query.ts";
+import { encodeForm, type FormParams } from "../../src/wire/query.ts";
+import { decodeForm } from "../../src/testing/form-decode.ts";
 import { XmlReadError, parseXmlDocument, text } from "../../src/wire/xml.ts";
 import { assertEquals, assertMatch, assertThrows, test } from "./harness.ts";
 

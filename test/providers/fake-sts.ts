@@ -1,5 +1,5 @@
 /** A scripted STS for the provider tests: answers by Action, counts calls, records every request. */
-import { decodeForm } from "../../src/wire/query.ts";
+import { decodeForm } from "../../src/testing/form-decode.ts";
 
 export const T0 = Date.UTC(2025, 0, 1);
 export const HOUR = 3_600_000;

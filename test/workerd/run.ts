@@ -1,6 +1,7 @@
 /**
- * Runs every Worker described by a `test/workerd/*.spec.ts` file inside workerd and prints
- * `workerd: N passed, M failed` (exit code 1 on any failure).
+ * Runs every Worker described by a `test/workerd/*.spec.ts` file inside workerd, once per compatibility
+ * profile (serve.ts: a date before Node compatibility became the default, checked from inside the Worker,
+ * and a current date), and prints `workerd: N passed, M failed` (exit code 1 on any failure).
  *
  *   node --import tsx test/workerd/run.ts
  *
@@ -11,7 +12,7 @@
 import { readdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
-import { type WorkerResult, type WorkerSpec, runWorker } from "./serve.ts";
+import { type WorkerResult, type WorkerSpec, PROFILES, runWorker } from "./serve.ts";
 
 const dir = import.meta.dirname;
 const specFiles = readdirSync(dir).filter((f) => f.endsWith(".spec.ts")).sort();
@@ -30,14 +31,18 @@ for (const file of specFiles) {
     fail(`${file}: could not be loaded`, err);
     continue;
   }
-  try {
-    const r = await runWorker(spec);
-    console.log(`  workerd/${spec.name}: ${r.passed} passed, ${r.failed} failed`);
-    total.passed += r.passed;
-    total.failed += r.failed;
-    total.failures.push(...r.failures.map((f) => ({ name: `${spec.name}: ${f.name}`, message: f.message })));
-  } catch (err) {
-    fail(`${spec.name}: could not run in workerd`, err);
+  for (const profile of PROFILES) {
+    const label = `${spec.name} [${profile.name}: compatibility date ${profile.compatibilityDate}, no flags]`;
+    try {
+      const r = await runWorker(spec, profile);
+      const seen = r.runtime ? `; inside: process ${r.runtime.process}, node:buffer ${r.runtime.nodeBuffer ? "loads" : "absent"}` : "";
+      console.log(`  workerd/${label}: ${r.passed} passed, ${r.failed} failed${seen}`);
+      total.passed += r.passed;
+      total.failed += r.failed;
+      total.failures.push(...r.failures.map((f) => ({ name: `${label}: ${f.name}`, message: f.message })));
+    } catch (err) {
+      fail(`${label}: could not run in workerd`, err);
+    }
   }
 }
 if (specFiles.length === 0) fail("(none)", "no test/workerd/*.spec.ts file");

@@ -1,16 +1,32 @@
 /**
  * Bundles a Worker the way wrangler does (esbuild, ESM, no Node built-ins), writes a workerd
- * config without `nodejs_compat`, serves it on a loopback port the OS picks, and hands the base
- * URL to a check. Node-side orchestration only; the Worker code itself is web-standard.
+ * config with no compatibility flags for one compatibility date, serves it on a loopback port the OS
+ * picks, and hands the base URL to a check. Node-side orchestration only; the Worker code itself is
+ * web-standard.
  */
 import { spawn } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 import * as esbuild from "esbuild";
+import type { RuntimeProbe } from "./probe.ts";
 
-/** A recent date the installed workerd supports; no compatibility flags (in particular no nodejs_compat). */
-export const COMPATIBILITY_DATE = "2026-11-01";
+/**
+ * The compatibility dates every Worker is run with, never with compatibility flags. workerd turns Node
+ * compatibility on by default for dates after 2026-08-04 (and `no_nodejs_compat` did not turn it off),
+ * so only the strict run proves "no nodejs_compat": its Worker must not see `process` or `node:buffer`.
+ */
+export interface CompatibilityProfile {
+  name: "strict" | "current";
+  compatibilityDate: string;
+  /** Whether the Worker may see Node's APIs; `false` is checked from inside the Worker. */
+  nodeApis: boolean;
+}
+
+export const STRICT: CompatibilityProfile = { name: "strict", compatibilityDate: "2026-08-01", nodeApis: false };
+/** A recent date the installed workerd supports: what a user creating a Worker today gets. */
+export const CURRENT: CompatibilityProfile = { name: "current", compatibilityDate: "2026-11-01", nodeApis: true };
+export const PROFILES = [STRICT, CURRENT] as const;
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -41,11 +57,21 @@ export interface WorkerSpec {
   check(baseUrl: string): Promise<WorkerResult>;
 }
 
-/** Bundles with esbuild for workerd; fails if anything needs a Node built-in. */
+/**
+ * Bundles with esbuild for workerd; fails if anything needs a Node built-in. The entry is wrapped so that
+ * `/__runtime` answers what the isolate can see of Node (probe.ts); every other path goes to the Worker.
+ */
 export async function bundleWorker(spec: WorkerSpec, outfile: string): Promise<void> {
+  const wrapper = `import worker from ${JSON.stringify(`./${spec.entry}`)};
+import { probeRuntime } from "./test/workerd/probe.ts";
+export default {
+  fetch(request, env, ctx) {
+    return new URL(request.url).pathname === "/__runtime" ? probeRuntime() : worker.fetch(request, env, ctx);
+  },
+};`;
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [spec.entry],
+    stdin: { contents: wrapper, resolveDir: root, sourcefile: "workerd-entry.js", loader: "js" },
     outfile,
     bundle: true,
     format: "esm",
@@ -82,7 +108,7 @@ function capnpString(s: string): string {
 }
 
 /** The workerd config: one worker, one socket (address overridden at launch), optional loopback outbound. */
-export function workerConfig(bindings: Record<string, string>, loopbackOutbound: boolean): string {
+export function workerConfig(bindings: Record<string, string>, loopbackOutbound: boolean, profile: CompatibilityProfile = CURRENT): string {
   const bindingList = Object.entries(bindings)
     .map(([name, text]) => `(name = ${capnpString(name)}, text = ${capnpString(text)})`)
     .join(", ");
@@ -97,15 +123,19 @@ ${loopbackOutbound ? `    (name = "loopback", network = (allow = ["public", "loc
 
 const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
-  compatibilityDate = ${capnpString(COMPATIBILITY_DATE)},
+  compatibilityDate = ${capnpString(profile.compatibilityDate)},
   bindings = [${bindingList}],
 ${loopbackOutbound ? `  globalOutbound = "loopback",\n` : ""});
 `;
 }
 
-/** Bundles, serves and checks one Worker; workerd is always stopped afterwards. */
-export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
-  const dir = join(root, ".tmp", "workerd", spec.name);
+/**
+ * Bundles, serves and checks one Worker under one compatibility profile; workerd is always stopped
+ * afterwards. Under a profile without Node APIs, two more checks run inside the Worker: no `process`,
+ * and `import("node:buffer")` fails.
+ */
+export async function runWorker(spec: WorkerSpec, profile: CompatibilityProfile = CURRENT): Promise<WorkerResult & { runtime?: RuntimeProbe }> {
+  const dir = join(root, ".tmp", "workerd", `${spec.name}-${profile.name}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await bundleWorker(spec, join(dir, "worker.js"));
@@ -113,10 +143,23 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   const env = spec.setup ? await spec.setup() : undefined;
   try {
     const bindings = { ...spec.bindings, ...env?.bindings };
-    await writeFile(join(dir, "config.capnp"), workerConfig(bindings, spec.setup !== undefined));
+    await writeFile(join(dir, "config.capnp"), workerConfig(bindings, spec.setup !== undefined, profile));
     const server = await startWorkerd(join(dir, "config.capnp"));
     try {
-      return await spec.check(server.url);
+      const result = await spec.check(server.url);
+      const runtime = (await (await fetch(`${server.url}/__runtime`, { signal: AbortSignal.timeout(10_000) })).json()) as RuntimeProbe;
+      if (!profile.nodeApis) {
+        const expect = (name: string, ok: boolean, detail: string) => {
+          if (ok) result.passed++;
+          else {
+            result.failed++;
+            result.failures.push({ name, message: detail });
+          }
+        };
+        expect(`${profile.name}: the Worker sees no globalThis.process`, runtime.process === "undefined", `typeof process is "${runtime.process}" with compatibility date ${profile.compatibilityDate}`);
+        expect(`${profile.name}: import("node:buffer") fails inside the Worker`, !runtime.nodeBuffer, `node:buffer loaded with compatibility date ${profile.compatibilityDate}`);
+      }
+      return { ...result, runtime };
     } finally {
       await server.stop();
     }
