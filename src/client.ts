@@ -4,10 +4,19 @@
 import { StsConfigurationError } from "./errors.ts";
 import { resolveEndpoint } from "./endpoints.ts";
 import type { ResolvedEndpoint } from "./endpoints.ts";
-import type { AwsCredentials, CredentialsProvider, CredentialsSource, RequestOptions, ResponseMetadata } from "./types.ts";
+import type {
+  AwsCredentials,
+  CredentialsProvider,
+  CredentialsSource,
+  FetchFunction,
+  RequestOptions,
+  ResponseMetadata,
+} from "./types.ts";
 import type { Operation } from "./wire/operation.ts";
 import { send } from "./wire/pipeline.ts";
 import type { PipelineContext } from "./wire/pipeline.ts";
+import { createRetryBudget } from "./wire/retry.ts";
+import type { RetryBudgetOptions } from "./wire/retry.ts";
 import { assumeRole } from "./operations/assume-role.ts";
 import type { AssumeRoleInput, AssumeRoleOutput } from "./operations/assume-role.ts";
 import { assumeRoleWithSAML } from "./operations/assume-role-with-saml.ts";
@@ -58,8 +67,12 @@ export interface StsClientOptions {
   useDualstackEndpoint?: boolean;
   /** Use the legacy global endpoint `sts.amazonaws.com` where the rule set allows. @default false */
   useGlobalEndpoint?: boolean;
-  /** The fetch to send with. @default globalThis.fetch (looked up at call time) */
-  fetch?: (request: Request) => Promise<Response>;
+  /**
+   * The fetch to send with, called as `fetch(url, init)` with the standard signature (0.x change: it
+   * used to get one `Request`). Honour `init.signal`: it aborts when an attempt is abandoned.
+   * @default globalThis.fetch (looked up at call time)
+   */
+  fetch?: FetchFunction;
   /** Attempts per call, the first included. @default 3 */
   maxAttempts?: number;
   /** Time limit of each attempt in milliseconds, body included. @default 5000 */
@@ -70,6 +83,13 @@ export interface StsClientOptions {
   retryMaxDelayMs?: number;
   /** A `Retry-After` longer than this (ms) ends the call instead of waiting. @default 20000 */
   maxRetryAfterMs?: number;
+  /**
+   * The client-wide retry budget, a token bucket as in the AWS SDKs' standard retry mode: a retry
+   * takes `retryCost` tokens (`timeoutRetryCost` after a time-out or network failure), a successful
+   * call puts `successRefund` back; when the bucket cannot pay, a failed attempt is not retried.
+   * `false`: no budget. @default { capacity: 500, retryCost: 5, timeoutRetryCost: 10, successRefund: 1 }
+   */
+  retryBudget?: RetryBudgetOptions | false;
 }
 
 /**
@@ -98,15 +118,17 @@ export class StsClient {
   constructor(options: StsClientOptions = {}) {
     this.endpoint = resolveEndpoint(options);
     const fetchFn = options.fetch;
+    if (fetchFn !== undefined && typeof fetchFn !== "function") throw new StsConfigurationError("fetch must be a function");
     this.#ctx = {
       endpoint: this.endpoint,
       credentials: toProvider(options.credentials),
-      fetch: fetchFn ? (request) => fetchFn(request) : (request) => fetch(request),
+      fetch: fetchFn ? (input, init) => fetchFn(input, init) : (input, init) => fetch(input, init),
       maxAttempts: whole(options.maxAttempts, 3, 1, "maxAttempts"),
       timeoutMs: whole(options.timeoutMs, 5000, 1, "timeoutMs"),
       retryBaseDelayMs: whole(options.retryBaseDelayMs, 100, 0, "retryBaseDelayMs"),
       retryMaxDelayMs: whole(options.retryMaxDelayMs, 5000, 0, "retryMaxDelayMs"),
       maxRetryAfterMs: whole(options.maxRetryAfterMs, 20000, 0, "maxRetryAfterMs"),
+      retryBudget: createRetryBudget(options.retryBudget),
       clockOffsetMs: 0,
       signingKeyCache: new Map(),
     };
@@ -123,13 +145,13 @@ export class StsClient {
    * @throws {StsError} when the call fails.
    */
   send<I, O>(operation: Operation<I, O>, input: I, options?: RequestOptions): Promise<O & ResponseMetadata> {
-    return send(this.#ctx, operation, input, options?.signal);
+    return send(this.#ctx, operation, input, options);
   }
 
   /**
    * Assumes a role with the client's credentials (signed). Role chaining starts here.
    * @param input The role, session name and optional session policy, tags, MFA and context.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns Temporary credentials and the assumed-role user.
    * @throws {StsValidationError} when the input breaks the model's rules.
    * @throws {StsError} e.g. `AccessDenied`, `MalformedPolicyDocument`, `RegionDisabledException`.
@@ -139,13 +161,13 @@ export class StsClient {
    * ```
    */
   assumeRole(input: AssumeRoleInput, options?: RequestOptions): Promise<AssumeRoleOutput & ResponseMetadata> {
-    return send(this.#ctx, assumeRole, input, options?.signal);
+    return send(this.#ctx, assumeRole, input, options);
   }
 
   /**
    * Assumes a role with a SAML assertion (unsigned: no AWS credentials needed).
    * @param input The role, the SAML provider and the base64 assertion.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns Temporary credentials and the SAML subject details.
    * @throws {StsValidationError} when the input breaks the model's rules (the assertion is never echoed).
    * @throws {StsError} e.g. `InvalidIdentityToken`, `IDPRejectedClaim`, `ExpiredTokenException`.
@@ -158,13 +180,13 @@ export class StsClient {
     input: AssumeRoleWithSAMLInput,
     options?: RequestOptions,
   ): Promise<AssumeRoleWithSAMLOutput & ResponseMetadata> {
-    return send(this.#ctx, assumeRoleWithSAML, input, options?.signal);
+    return send(this.#ctx, assumeRoleWithSAML, input, options);
   }
 
   /**
    * Assumes a role with an OIDC token (unsigned: no AWS credentials needed).
    * @param input The role, the session name and the token.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns Temporary credentials, the assumed-role user, the token's subject, audience and provider.
    * @throws {StsValidationError} when the input breaks the model's rules (the token is never echoed).
    * @throws {StsError} e.g. `InvalidIdentityToken`, `ExpiredTokenException`, `IDPRejectedClaim`, `AccessDenied`.
@@ -177,13 +199,13 @@ export class StsClient {
     input: AssumeRoleWithWebIdentityInput,
     options?: RequestOptions,
   ): Promise<AssumeRoleWithWebIdentityOutput & ResponseMetadata> {
-    return send(this.#ctx, assumeRoleWithWebIdentity, input, options?.signal);
+    return send(this.#ctx, assumeRoleWithWebIdentity, input, options);
   }
 
   /**
    * Gets short-term root credentials for a member account of an organization (signed).
    * @param input The member account and the task policy.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns Temporary root credentials.
    * @throws {StsValidationError} when the input breaks the model's rules.
    * @throws {StsError} e.g. `RegionDisabledException`, `ExpiredTokenException`.
@@ -193,13 +215,13 @@ export class StsClient {
    * ```
    */
   assumeRoot(input: AssumeRootInput, options?: RequestOptions): Promise<AssumeRootOutput & ResponseMetadata> {
-    return send(this.#ctx, assumeRoot, input, options?.signal);
+    return send(this.#ctx, assumeRoot, input, options);
   }
 
   /**
    * Decodes an encoded authorization-failure message (signed).
    * @param input The encoded message.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns The decoded message (JSON text).
    * @throws {StsError} e.g. `InvalidAuthorizationMessageException`.
    * @example
@@ -211,13 +233,13 @@ export class StsClient {
     input: DecodeAuthorizationMessageInput,
     options?: RequestOptions,
   ): Promise<DecodeAuthorizationMessageOutput & ResponseMetadata> {
-    return send(this.#ctx, decodeAuthorizationMessage, input, options?.signal);
+    return send(this.#ctx, decodeAuthorizationMessage, input, options);
   }
 
   /**
    * Finds the account an access key id belongs to (signed).
    * @param input The access key id.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns The account id.
    * @throws {StsError} when the call fails.
    * @example
@@ -229,13 +251,13 @@ export class StsClient {
     input: GetAccessKeyInfoInput,
     options?: RequestOptions,
   ): Promise<GetAccessKeyInfoOutput & ResponseMetadata> {
-    return send(this.#ctx, getAccessKeyInfo, input, options?.signal);
+    return send(this.#ctx, getAccessKeyInfo, input, options);
   }
 
   /**
    * Tells who the client's credentials belong to (signed).
    * @param input No members: pass `{}` or nothing.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns The user id, account and ARN.
    * @throws {StsError} e.g. `InvalidClientTokenId`, `ExpiredToken`.
    * @example
@@ -247,13 +269,13 @@ export class StsClient {
     input: GetCallerIdentityInput = {},
     options?: RequestOptions,
   ): Promise<GetCallerIdentityOutput & ResponseMetadata> {
-    return send(this.#ctx, getCallerIdentity, input, options?.signal);
+    return send(this.#ctx, getCallerIdentity, input, options);
   }
 
   /**
    * Trades a trade-in token for delegated access credentials (signed).
    * @param input The trade-in token (secret: never echoed).
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns Temporary credentials and the assumed principal.
    * @throws {StsError} e.g. `ExpiredTradeInTokenException`.
    * @example
@@ -265,13 +287,13 @@ export class StsClient {
     input: GetDelegatedAccessTokenInput,
     options?: RequestOptions,
   ): Promise<GetDelegatedAccessTokenOutput & ResponseMetadata> {
-    return send(this.#ctx, getDelegatedAccessToken, input, options?.signal);
+    return send(this.#ctx, getDelegatedAccessToken, input, options);
   }
 
   /**
    * Gets credentials for a federated user (signed, with long-term IAM user keys).
    * @param input The federated user's name and the session policy.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns Temporary credentials and the federated user.
    * @throws {StsError} e.g. `MalformedPolicyDocument`, `PackedPolicyTooLarge`.
    * @example
@@ -283,13 +305,13 @@ export class StsClient {
     input: GetFederationTokenInput,
     options?: RequestOptions,
   ): Promise<GetFederationTokenOutput & ResponseMetadata> {
-    return send(this.#ctx, getFederationToken, input, options?.signal);
+    return send(this.#ctx, getFederationToken, input, options);
   }
 
   /**
    * Gets session credentials for the client's IAM user, optionally with MFA (signed).
    * @param input Optional duration and MFA device/code.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns Temporary credentials.
    * @throws {StsError} e.g. `AccessDenied` for a wrong MFA code.
    * @example
@@ -301,13 +323,13 @@ export class StsClient {
     input: GetSessionTokenInput = {},
     options?: RequestOptions,
   ): Promise<GetSessionTokenOutput & ResponseMetadata> {
-    return send(this.#ctx, getSessionToken, input, options?.signal);
+    return send(this.#ctx, getSessionToken, input, options);
   }
 
   /**
    * Gets a JWT asserting the caller's AWS identity, for outbound web identity federation (signed).
    * @param input Audiences, signing algorithm, optional duration and tags.
-   * @param options `signal` aborts the whole call.
+   * @param options `signal` aborts the whole call; `maxRetryAfterMs` caps how long a `Retry-After` is waited for.
    * @returns The token (secret) and its expiration.
    * @throws {StsError} e.g. `OutboundWebIdentityFederationDisabledException`.
    * @example
@@ -319,7 +341,7 @@ export class StsClient {
     input: GetWebIdentityTokenInput,
     options?: RequestOptions,
   ): Promise<GetWebIdentityTokenOutput & ResponseMetadata> {
-    return send(this.#ctx, getWebIdentityToken, input, options?.signal);
+    return send(this.#ctx, getWebIdentityToken, input, options);
   }
 }
 

@@ -19,6 +19,7 @@
 // The client.
 export { StsClient } from "./client.ts";
 export type { StsClientOptions } from "./client.ts";
+export type { RetryBudgetOptions } from "./wire/retry.ts";
 
 // Errors.
 export { EdgeStsError, StsConfigurationError, StsError, StsValidationError } from "./errors.ts";
@@ -39,6 +40,7 @@ export type {
   AwsCredentials,
   CredentialsProvider,
   CredentialsSource,
+  FetchFunction,
   RequestOptions,
   ResponseMetadata,
   TemporaryCredentials,

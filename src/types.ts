@@ -24,10 +24,22 @@ export type CredentialsProvider = () => Promise<AwsCredentials>;
 /** Credentials, or a provider of them. */
 export type CredentialsSource = AwsCredentials | CredentialsProvider;
 
+/**
+ * The fetch edge-sts calls, with the standard signature: `fetch(url, init)`, exactly as it calls
+ * `globalThis.fetch`. `init` carries `method`, `headers`, `body` and the attempt's `signal`; a fetch
+ * that honours the signal stops an attempt (and frees its connection) as soon as it is abandoned.
+ */
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
 /** Per-call options accepted by every operation method. */
 export interface RequestOptions {
   /** Aborts the whole call (every attempt, every backoff wait) at once. */
   signal?: AbortSignal;
+  /**
+   * A `Retry-After` longer than this (ms) ends this call at once, with `retryAfterSeconds` on the
+   * error, instead of waiting. @default the client's `maxRetryAfterMs`
+   */
+  maxRetryAfterMs?: number;
 }
 
 /** What every operation output carries besides its members. */

@@ -22,7 +22,7 @@ export interface AppSettings {
   /** A custom STS endpoint such as a local emulator (`STS_ENDPOINT`); unset means real AWS. */
   endpoint?: string;
   /** The fetch STS is called with (tests). Default: the runtime's fetch. */
-  fetch?: (request: Request) => Promise<Response>;
+  fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 }
 
 /** Observability switches of the middleware the demo turns on; never given the token. */

@@ -18,7 +18,10 @@ export interface CredentialCacheOptions {
   maxEntries?: number;
   /** A value is fresh until `expiration − window` (minus up to 10 % of the window as jitter). @default 300 */
   refreshWindowSeconds?: number;
-  /** A value whose refresh failed is served until `expiration − this`, never after. @default 60 */
+  /**
+   * A value whose refresh failed is served until `expiration − this`, never after. A value that
+   * arrives closer than this to its expiration is kept for min(10 s, half its remaining life). @default 60
+   */
   minRemainingSeconds?: number;
   /** How long a remembered rejection is replayed. @default 30 */
   negativeTtlSeconds?: number;
@@ -71,6 +74,8 @@ interface Entry<V> {
 /** Total key length of remembered rejections (~4 MB of UTF-16): beyond it, the oldest go. */
 const MAX_REJECTION_KEY_CHARS = 2 * 1024 * 1024;
 const JITTER_FRACTION = 0.1;
+/** How long a value that arrives inside `minRemainingSeconds` is kept at most (half its remaining life at most). */
+const SHORT_KEEP_MS = 10_000;
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 const noop = (): void => {};
@@ -110,7 +115,8 @@ export class CredentialCache<V extends { expiration: Date }> {
    * @param {number} [options.maxEntries=1000] Values held, least recently used out first (remembered
    *   rejections are bounded separately by the same number, so they never push values out).
    * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiration.
-   * @param {number} [options.minRemainingSeconds=60] Never serve a value closer than this to its expiration.
+   * @param {number} [options.minRemainingSeconds=60] Never serve a value closer than this to its expiration
+   *   (one that arrives closer is kept for min(10 s, half its remaining life)).
    * @param {number} [options.negativeTtlSeconds=30] How long a rejection is replayed.
    * @throws {StsConfigurationError} when an option is not a non-negative number (`maxEntries`: an integer ≥ 1).
    */
@@ -269,10 +275,13 @@ export class CredentialCache<V extends { expiration: Date }> {
     const now = this.#now();
     const expiration = value?.expiration instanceof Date ? value.expiration.getTime() : NaN;
     const limit = notAfter === undefined ? Infinity : notAfter;
-    const serveUntil = Math.min(expiration - this.#minRemainingMs, limit);
+    let serveUntil = Math.min(expiration - this.#minRemainingMs, limit);
+    // Born closer than minRemaining to its expiration (a local clock running fast): kept a short
+    // while all the same, or every request would call STS for a value it then hands out anyway.
+    if (!(now < serveUntil) && now < expiration) serveUntil = Math.min(now + Math.min(SHORT_KEEP_MS, (expiration - now) / 2), limit);
     this.#entries.delete(key);
     this.#dropRejection(key);
-    if (!(now < serveUntil)) return; // already unusable (or no valid expiration): hand it out, keep nothing
+    if (!(now < serveUntil)) return; // already expired (or no valid expiration): hand it out, keep nothing
     let freshUntil = expiration - this.#windowMs - this.#random() * JITTER_FRACTION * this.#windowMs;
     // A value born inside its refresh window would refresh on every request: give it half its life.
     if (freshUntil <= now) freshUntil = now + (serveUntil - now) / 2;

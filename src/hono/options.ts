@@ -10,6 +10,7 @@ import * as v from "valibot";
 import { cacheKey } from "../cache/cache-key.ts";
 import type { CredentialCache } from "../cache/credential-cache.ts";
 import type { StsClient } from "../client.ts";
+import type { FetchFunction } from "../types.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { arn, roleDurationSeconds, roleSessionName, sessionPolicy, str } from "../operations/shapes.ts";
 import { BearerTokenError } from "./errors.ts";
@@ -38,10 +39,16 @@ export interface StsCredentialsOptions<E extends Env = any> {
   region?: string;
   /** A custom STS endpoint URL. Not with `client`. @default resolved from `region` */
   endpoint?: string;
-  /** The fetch STS is called with. Not with `client`. @default globalThis.fetch */
-  fetch?: (request: Request) => Promise<Response>;
+  /** The fetch STS is called with, as `fetch(url, init)`. Not with `client`. @default globalThis.fetch */
+  fetch?: FetchFunction;
   /** A ready client (retries, time-outs, FIPS, …), instead of `region`/`endpoint`/`fetch`. */
   client?: StsClient;
+  /**
+   * The most a request waits for its STS exchange, retries included, in ms; then it is answered 503.
+   * Inside a request a `Retry-After` over 1 s is never waited for either: 503 with that `Retry-After`
+   * at once. @default 8000
+   */
+  exchangeTimeoutMs?: number;
   /** The header carrying `Bearer <token>`. @default "Authorization" */
   headerName?: string;
   /** Read the token from this cookie when the header is absent (string name, or `{ key, secret?, prefixOptions? }`). @default none */
@@ -156,6 +163,15 @@ export function seconds(value: number | undefined, fallback: number, name: strin
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new StsConfigurationError(`stsCredentials: ${name} must be a non-negative number of seconds`);
+  }
+  return value;
+}
+
+/** A positive, finite number of milliseconds, or the default. @throws {StsConfigurationError} */
+export function positiveMs(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new StsConfigurationError(`stsCredentials: ${name} must be a positive number of milliseconds`);
   }
   return value;
 }

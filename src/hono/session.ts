@@ -21,7 +21,14 @@ export interface ExchangeContext {
   /** The region `c.var.aws` signs for. */
   region: string;
   onExchange: ((info: StsExchangeInfo) => void) | undefined;
+  /** The deadline of one exchange, retries included. */
+  exchangeTimeoutMs: number;
+  /** The clock credentials are checked against, ms since the epoch. */
+  now: () => number;
 }
+
+/** Inside a request, a longer `Retry-After` is answered (503 with it) rather than waited for. */
+const MAX_RETRY_AFTER_IN_REQUEST_MS = 1000;
 
 /**
  * Calls STS and builds the value to cache. Reports to `onExchange`, success or failure.
@@ -38,6 +45,10 @@ export async function exchange(
   const started = performance.now();
   let error: unknown;
   let requestId: string | undefined;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => {
+    deadline.abort(new DOMException(`no credentials within exchangeTimeoutMs (${ctx.exchangeTimeoutMs} ms)`, "TimeoutError"));
+  }, ctx.exchangeTimeoutMs);
   try {
     // A fitting `sub` is used as is; otherwise the digest runs here, once per token, on a miss only.
     const roleSessionName = params.roleSessionName ?? (await (inspected.sessionName ??= sessionNameFor(inspected.subject!)));
@@ -49,14 +60,15 @@ export async function exchange(
       policyArns: params.policyArns?.map((arn) => ({ arn })),
       policy: params.policy,
       durationSeconds: params.durationSeconds,
-    });
+    }, { signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS });
     requestId = out.requestId;
-    return toSession(out, ctx.region, inspected.subject);
+    return toSession(out, ctx.region, inspected.subject, ctx.now());
   } catch (err) {
     error = err;
     if (err instanceof StsError) requestId = err.requestId;
     throw err;
   } finally {
+    clearTimeout(timer);
     if (ctx.onExchange) {
       safely(ctx.onExchange, {
         operation: OPERATION,
@@ -76,18 +88,16 @@ function toSession(
   out: AssumeRoleWithWebIdentityOutput & { requestId: string },
   region: string,
   subject: string | undefined,
+  nowMs: number,
 ): StsSession {
   const { credentials: creds, assumedRoleUser } = out;
-  if (creds === undefined || assumedRoleUser === undefined) {
-    throw new StsError(`${OPERATION}: the response has no credentials`, {
-      code: "InvalidResponse",
-      status: 200,
-      operation: OPERATION,
-      retryable: false,
-      requestId: out.requestId,
-    });
-  }
+  if (creds === undefined || assumedRoleUser === undefined) throw invalidResponse("the response has no credentials", out.requestId);
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
+  // Served, they would fail at AWS; cached, never (so every request would call STS). A local clock
+  // running fast is the usual cause.
+  if (expiration.getTime() <= nowMs) {
+    throw invalidResponse(`the credentials expired on arrival (${expiration.toISOString()}; check the local clock)`, out.requestId);
+  }
   const credentials = Object.freeze({ accessKeyId, secretAccessKey, sessionToken, expiration });
   const identity = Object.freeze({
     assumedRoleUser: Object.freeze({ assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn }),
@@ -97,8 +107,19 @@ function toSession(
     ...(out.sourceIdentity === undefined ? {} : { sourceIdentity: out.sourceIdentity }),
     expiration,
   });
-  const aws = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region });
+  // Frozen: one instance serves every request that shares these credentials, so none may retarget it.
+  const aws = Object.freeze(new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region }));
   return Object.freeze({ credentials, identity, aws, expiration });
+}
+
+function invalidResponse(reason: string, requestId: string): StsError {
+  return new StsError(`${OPERATION}: ${reason}`, {
+    code: "InvalidResponse",
+    status: 200,
+    operation: OPERATION,
+    retryable: false,
+    requestId,
+  });
 }
 
 /** Calls a hook; a hook that throws must not turn a served request into a failed one. */

@@ -13,7 +13,7 @@ import { sharedCredentialCache } from "../cache/shared.ts";
 import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
-import { exchangeResolver, seconds } from "./options.ts";
+import { exchangeResolver, positiveMs, seconds } from "./options.ts";
 import type { StsCredentialsOptions } from "./options.ts";
 import { exchange, safely } from "./session.ts";
 import { inspectToken, readToken } from "./token.ts";
@@ -40,6 +40,7 @@ const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
  * @param {string} [options.endpoint] - Custom STS endpoint URL.
  * @param {Function} [options.fetch=globalThis.fetch] - The fetch STS is called with.
  * @param {StsClient} [options.client] - A ready client, instead of `region`/`endpoint`/`fetch`.
+ * @param {number} [options.exchangeTimeoutMs=8000] - The most a request waits for STS, retries included (then 503).
  * @param {string} [options.headerName='Authorization'] - The header carrying `Bearer <token>`.
  * @param {string | object} [options.cookie] - Cookie to read the token from when the header is absent.
  * @param {string} [options.realm] - `realm` of the `WWW-Authenticate` challenge. Default: none sent.
@@ -83,7 +84,8 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const now = options.now ?? Date.now;
   const { cookie, optional = false, serverTiming = false, onCacheHit, onError } = options;
   const timed = serverTiming || onCacheHit !== undefined;
-  const context = { client, region, onExchange: options.onExchange };
+  const exchangeTimeoutMs = positiveMs(options.exchangeTimeoutMs, 8000, "exchangeTimeoutMs");
+  const context = { client, region, onExchange: options.onExchange, exchangeTimeoutMs, now };
   const namespace = cacheKey([NAMESPACE, client.endpoint.url, region]);
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
   // string object keeps its hash, so a cache hit does not rehash it.

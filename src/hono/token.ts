@@ -103,7 +103,14 @@ function readCookie(c: Context, cookie: TokenCookie | undefined): string | undef
 export function inspectToken(token: string): InspectedToken {
   const known = memo.get(token);
   if (known !== undefined) return known;
-  const inspected = parse(token);
+  let inspected: InspectedToken;
+  try {
+    inspected = parse(token);
+  } catch (err) {
+    if (err instanceof BearerTokenError) throw err;
+    // Anything else (a RangeError from a pathological payload, say) means it cannot be read: 400, not 500.
+    throw new BearerTokenError("invalid_request", "token payload cannot be read");
+  }
   memo.set(token, inspected);
   return inspected;
 }
@@ -143,10 +150,14 @@ function decodeJson(part: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** Freezes a parsed JSON value all the way down, without recursion: a payload may nest thousands deep. */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item !== "object" || item === null || Object.isFrozen(item)) continue;
+    Object.freeze(item);
+    for (const member of Object.values(item)) if (typeof member === "object" && member !== null) pending.push(member);
   }
   return value;
 }

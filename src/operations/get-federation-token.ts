@@ -7,9 +7,9 @@ import type { TemporaryCredentials } from "../types.ts";
 import type { Operation } from "../wire/operation.ts";
 import { addPolicyArns, addScalar, addTags } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
-import { child, integer, requiredText } from "../wire/xml.ts";
+import { child, integer } from "../wire/xml.ts";
 import type { XmlElement } from "../wire/xml.ts";
-import { defined, durationSeconds, policyArns, readCredentials, sessionPolicy, str, tags } from "./shapes.ts";
+import { defined, durationSeconds, policyArns, readCredentials, requiredMember, sessionPolicy, str, tags } from "./shapes.ts";
 import type { PolicyDescriptor, Tag } from "./shapes.ts";
 
 const schema = v.object({
@@ -79,5 +79,5 @@ export const getFederationToken: Operation<GetFederationTokenInput, GetFederatio
 function readFederatedUser(parent: XmlElement | undefined): FederatedUser | undefined {
   const el = child(parent, "FederatedUser");
   if (!el) return undefined;
-  return { federatedUserId: requiredText(el, "FederatedUserId"), arn: requiredText(el, "Arn") };
+  return { federatedUserId: requiredMember(el, "FederatedUserId", 2), arn: requiredMember(el, "Arn", 20) };
 }

@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import type { TemporaryCredentials } from "../types.ts";
 import { rule } from "../wire/validate.ts";
-import { child, requiredText, requiredTimestamp } from "../wire/xml.ts";
+import { child, requiredText, requiredTimestamp, XmlReadError } from "../wire/xml.ts";
 import type { XmlElement } from "../wire/xml.ts";
 
 const SURROGATE = /[\uD800-\uDFFF]/;
@@ -135,9 +135,9 @@ export function readCredentials(parent: XmlElement | undefined): TemporaryCreden
   const el = child(parent, "Credentials");
   if (!el) return undefined;
   return {
-    accessKeyId: requiredText(el, "AccessKeyId"),
-    secretAccessKey: requiredText(el, "SecretAccessKey"),
-    sessionToken: requiredText(el, "SessionToken"),
+    accessKeyId: requiredMember(el, "AccessKeyId", 16),
+    secretAccessKey: requiredMember(el, "SecretAccessKey", 1),
+    sessionToken: requiredMember(el, "SessionToken", 1),
     expiration: requiredTimestamp(el, "Expiration"),
   };
 }
@@ -154,7 +154,20 @@ export interface AssumedRoleUser {
 export function readAssumedRoleUser(parent: XmlElement | undefined): AssumedRoleUser | undefined {
   const el = child(parent, "AssumedRoleUser");
   if (!el) return undefined;
-  return { assumedRoleId: requiredText(el, "AssumedRoleId"), arn: requiredText(el, "Arn") };
+  return { assumedRoleId: requiredMember(el, "AssumedRoleId", 2), arn: requiredMember(el, "Arn", 20) };
+}
+
+/**
+ * A required member of a response, at least the model's minimum length (at least 1 where the model
+ * sets none): an empty `<AccessKeyId>` is a broken answer, not credentials.
+ * @throws {XmlReadError} naming the member.
+ */
+export function requiredMember(parent: XmlElement, localName: string, min: number): string {
+  const value = requiredText(parent, localName);
+  if (codePoints(value) < min) {
+    throw new XmlReadError(`response has <${localName}> shorter than the model's ${min} character${min === 1 ? "" : "s"}`, "shape");
+  }
+  return value;
 }
 
 /** Deletes the members that are `undefined` (in place, and returns the object), so absent optional members stay absent: the one way the package omits them. */

@@ -30,37 +30,42 @@ export interface StsEmulatorCall {
 
 /** Counts and log of the calls received. */
 export interface StsEmulatorCalls {
-  /** Every call received, faulted or not. */
+  /** Every call received, faulted or not (exact, however many the log kept). */
   readonly total: number;
-  /** Calls per action. */
+  /** Calls per action (exact). */
   readonly byAction: Readonly<Record<string, number>>;
-  /** Every call, oldest first. */
+  /** The latest calls, oldest first: at most `maxLoggedCalls` (default 1 000) are kept. */
   readonly log: readonly StsEmulatorCall[];
   /** The latest call. */
   readonly last: StsEmulatorCall | undefined;
-  /** Calls of `action` (or all calls without an argument). */
+  /** Calls of `action` (or all calls without an argument), exact. */
   count(action?: string): number;
-  /** Forgets every call. */
+  /** Forgets every call and resets the counts. */
   reset(): void;
 }
 
-/** The log plus the emulator-side `record`. */
+/** The log plus the emulator-side `record` and `named`. */
 export interface CallLog extends StsEmulatorCalls {
+  /** A call arrived (its action is not known yet). */
   record(call: StsEmulatorCall): void;
+  /** The call's action is now known (set on `call.action`). */
+  named(call: StsEmulatorCall): void;
 }
 
-/** Creates an empty call log. */
-export function createCallLog(): CallLog {
+/** Calls kept in the log by default: a long-running emulator (`npm run demo`) must not grow without bound. */
+export const DEFAULT_MAX_LOGGED_CALLS = 1000;
+
+/** Creates an empty call log that keeps the latest `maxLogged` calls; the counts are kept apart and stay exact. */
+export function createCallLog(maxLogged: number = DEFAULT_MAX_LOGGED_CALLS): CallLog {
   let log: StsEmulatorCall[] = [];
-  const count = (action?: string) => (action === undefined ? log.length : log.filter((c) => c.action === action).length);
+  let total = 0;
+  let perAction = new Map<string, number>();
   return {
     get total() {
-      return log.length;
+      return total;
     },
     get byAction() {
-      const out: Record<string, number> = {};
-      for (const call of log) if (call.action !== undefined) out[call.action] = (out[call.action] ?? 0) + 1;
-      return out;
+      return Object.fromEntries(perAction);
     },
     get log() {
       return log;
@@ -68,12 +73,21 @@ export function createCallLog(): CallLog {
     get last() {
       return log[log.length - 1];
     },
-    count,
+    count(action?: string) {
+      return action === undefined ? total : (perAction.get(action) ?? 0);
+    },
     reset() {
       log = [];
+      total = 0;
+      perAction = new Map();
     },
     record(call) {
+      total++;
       log.push(call);
+      if (log.length > maxLogged) log.shift();
+    },
+    named(call) {
+      if (call.action !== undefined) perAction.set(call.action, (perAction.get(call.action) ?? 0) + 1);
     },
   };
 }

@@ -1,6 +1,8 @@
 /**
  * The emulator's options, their defaults, and the normalised form the handlers read.
  */
+import type { FetchFunction } from "../types.ts";
+import { DEFAULT_MAX_LOGGED_CALLS } from "./emulator-calls.ts";
 import type { OidcIssuer } from "./oidc-issuer.ts";
 import type { JsonWebKeySet } from "./jwt.ts";
 
@@ -22,8 +24,8 @@ export interface StsEmulatorTrustedIssuer {
   audiences?: string[];
   /** The JWKS, or a function returning it. Absent: discovered with `fetch` from the issuer URL on each call. */
   jwks?: JsonWebKeySet | (() => Promise<JsonWebKeySet>);
-  /** The fetch used for discovery. Default `globalThis.fetch`. */
-  fetch?: (request: Request) => Promise<Response>;
+  /** The fetch used for discovery, called as `fetch(url, init)`. Default `globalThis.fetch`. */
+  fetch?: FetchFunction;
   /** Return `false` to make the provider reject the token's claims (`IDPRejectedClaim`). */
   acceptClaims?: (claims: Record<string, unknown>) => boolean;
 }
@@ -106,6 +108,11 @@ export interface StsEmulatorOptions {
   tokenLeewaySeconds?: number;
   /** Whether GetWebIdentityToken is enabled for the account. Default `true`. */
   outboundWebIdentityFederation?: boolean;
+  /**
+   * Calls kept in `calls.log` (the latest; counts stay exact). Each holds the decoded input, tokens
+   * included, so a long-running emulator must not keep them all. Default 1000.
+   */
+  maxLoggedCalls?: number;
 }
 
 /** A trusted issuer, normalised. */
@@ -128,6 +135,7 @@ export interface ResolvedOptions {
   durations: StsEmulatorDurations;
   tokenLeewaySeconds: number;
   outboundWebIdentityFederation: boolean;
+  maxLoggedCalls: number;
 }
 
 /** The key used when none is configured (AWS's documentation example key). */
@@ -146,6 +154,8 @@ export function resolveOptions(options: StsEmulatorOptions): ResolvedOptions {
     if (!key.secretAccessKey) throw new Error("createStsEmulator: every access key needs a secretAccessKey");
     return { userName: "edge-sts-test", ...key };
   });
+  const maxLoggedCalls = options.maxLoggedCalls ?? DEFAULT_MAX_LOGGED_CALLS;
+  if (!Number.isInteger(maxLoggedCalls) || maxLoggedCalls < 0) throw new Error("createStsEmulator: maxLoggedCalls must be an integer >= 0");
   for (const role of options.roles ?? []) {
     if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(role.arn)) throw new Error("createStsEmulator: a role arn must be an IAM role ARN");
   }
@@ -168,6 +178,7 @@ export function resolveOptions(options: StsEmulatorOptions): ResolvedOptions {
     },
     tokenLeewaySeconds: options.tokenLeewaySeconds ?? 60,
     outboundWebIdentityFederation: options.outboundWebIdentityFederation ?? true,
+    maxLoggedCalls,
   };
 }
 
@@ -183,8 +194,8 @@ function resolveIssuer(source: OidcIssuer | StsEmulatorTrustedIssuer): ResolvedI
   };
 }
 
-async function discoverJwks(issuer: string, fetcher?: (request: Request) => Promise<Response>): Promise<JsonWebKeySet> {
-  const get = fetcher ?? ((request: Request) => fetch(request));
+async function discoverJwks(issuer: string, fetcher?: FetchFunction): Promise<JsonWebKeySet> {
+  const get: FetchFunction = fetcher ?? ((input, init) => fetch(input, init));
   const config = await getJson(get, `${issuer}/.well-known/openid-configuration`);
   const jwksUri = (config as { jwks_uri?: unknown }).jwks_uri;
   if (typeof jwksUri !== "string") throw new Error("discovery document has no jwks_uri");
@@ -193,8 +204,8 @@ async function discoverJwks(issuer: string, fetcher?: (request: Request) => Prom
   return jwks as JsonWebKeySet;
 }
 
-async function getJson(get: (request: Request) => Promise<Response>, url: string): Promise<unknown> {
-  const response = await get(new Request(url, { headers: { accept: "application/json" } }));
+async function getJson(get: FetchFunction, url: string): Promise<unknown> {
+  const response = await get(url, { headers: { accept: "application/json" } });
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return response.json();
 }

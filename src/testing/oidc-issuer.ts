@@ -2,6 +2,7 @@
  * A local OpenID Connect issuer for tests and demos: an RS256 (and ES384) key pair made with Web
  * Crypto, discovery and JWKS served by a plain fetch handler, and ID tokens minted on demand.
  */
+import { requestOf } from "./fetch-input.ts";
 import { generateSigningKey, signJwt } from "./jwt.ts";
 import type { Jwk, JsonWebKeySet, JwtAlgorithm } from "./jwt.ts";
 
@@ -65,8 +66,12 @@ export interface OidcIssuer {
   readonly keyId: string;
   /** `<issuer>/.well-known/jwks.json`. */
   readonly jwksUri: string;
-  /** Serves `GET …/.well-known/openid-configuration` and `GET …/.well-known/jwks.json` (any host, any prefix). */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Serves `GET …/.well-known/openid-configuration` and `GET …/.well-known/jwks.json` (any host, any
+   * prefix). Called like the standard fetch (`fetch(url, init)` or `fetch(request)`), or as a server's
+   * handler (a second argument that is not a `RequestInit` is ignored).
+   */
+  fetch(input: Request | string | URL, init?: RequestInit | object): Promise<Response>;
   /** The public keys, as published. */
   jwks(): Promise<JsonWebKeySet>;
   /** The discovery document, as published. */
@@ -135,7 +140,8 @@ export function createOidcIssuer(options: OidcIssuerOptions = {}): OidcIssuer {
     return signJwt(header, payload, pairs[alg].privateKey, alg as JwtAlgorithm);
   }
 
-  async function fetch(request: Request): Promise<Response> {
+  async function fetch(input: Request | string | URL, init?: RequestInit | object): Promise<Response> {
+    const request = requestOf(input, init);
     const { pathname } = new URL(request.url);
     const headers = { "content-type": "application/json", "cache-control": "public, max-age=300" };
     if (request.method !== "GET" && request.method !== "HEAD") {

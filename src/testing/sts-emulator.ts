@@ -28,6 +28,7 @@ import { validate } from "./emulator-validation.ts";
 import { createState } from "./emulator-state.ts";
 import type { StsEmulatorSession } from "./emulator-state.ts";
 import { assumeRoleWithWebIdentity } from "./emulator-web-identity.ts";
+import { requestOf } from "./fetch-input.ts";
 import { decodeStsRequest } from "./form-decode.ts";
 import type { DecodedStsRequest } from "./form-decode.ts";
 import { createOidcIssuer } from "./oidc-issuer.ts";
@@ -50,8 +51,10 @@ const HANDLERS: Record<string, { signed: boolean; handler: Handler }> = {
 /** An emulated STS. `fetch` is bound: pass it as a client's `fetch` or serve it on a port. */
 export interface StsEmulator {
   /**
-   * Handles one request, like `fetch` would send it to STS. With a `Request`, the second argument is
-   * ignored (servers pass their env/info/context there); with a URL, it is the `RequestInit`.
+   * Handles one request, called like the standard fetch: `fetch(url, init)` (how `StsClient` calls
+   * it) or `fetch(request)`. Also a server's handler (`Deno.serve`, `Bun.serve`, workerd,
+   * `@hono/node-server`): a second argument that is not a `RequestInit` (the server's info, env or
+   * context) is ignored.
    */
   fetch(input: Request | string | URL, init?: RequestInit | object): Promise<Response>;
   /** The emulated account id. */
@@ -84,6 +87,7 @@ export interface StsEmulator {
  * @param options Account, keys, trusted issuers, roles, clock; all optional.
  * @param {string} [options.accountId='123456789012'] The emulated account.
  * @param {string} [options.region] When set, signed calls must be scoped to it.
+ * @param {number} [options.maxLoggedCalls=1000] Calls kept in `calls.log` (counts stay exact).
  * @returns The emulator: a fetch handler plus faults, calls and clock controls.
  * @throws {Error} for options that cannot work (a malformed account id, role ARN or access key).
  * @example
@@ -101,7 +105,7 @@ export function createStsEmulator(options: StsEmulatorOptions = {}): StsEmulator
   const resolved = resolveOptions(options);
   const state = createState(resolved);
   const faults = createFaultQueue();
-  const calls = createCallLog();
+  const calls = createCallLog(resolved.maxLoggedCalls);
   const tokenIssuer = createOidcIssuer({
     issuer: `https://${crypto.randomUUID()}.tokens.sts.global.api.aws`,
     keyId: "sts-outbound-1",
@@ -159,6 +163,7 @@ export function createStsEmulator(options: StsEmulatorOptions = {}): StsEmulator
         throw new EmulatorError("MalformedQueryString", 400, "The request has a malformed percent-encoding.");
       }
       Object.assign(call, { action: decoded.action, params: decoded.params, input: decoded.input });
+      calls.named(call);
       const match = /Credential=(\w+)\//.exec(request.headers.get("authorization") ?? "");
       if (match) call.accessKeyId = match[1];
 
@@ -203,7 +208,7 @@ export function createStsEmulator(options: StsEmulatorOptions = {}): StsEmulator
   }
 
   return {
-    fetch: (input, init) => respond(input instanceof Request ? input : new Request(input, init as RequestInit | undefined)),
+    fetch: (input, init) => respond(requestOf(input, init)),
     accountId: resolved.accountId,
     accessKeys: resolved.accessKeys,
     faults,

@@ -5,12 +5,13 @@
 import { AwsV4Signer } from "aws4fetch";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { ResolvedEndpoint } from "../endpoints.ts";
-import type { AwsCredentials, CredentialsProvider, ResponseMetadata } from "../types.ts";
+import type { AwsCredentials, CredentialsProvider, FetchFunction, ResponseMetadata } from "../types.ts";
 import { API_VERSION } from "./operation.ts";
 import type { Operation } from "./operation.ts";
 import { encodeForm } from "./query.ts";
 import { readBody } from "./read-body.ts";
-import { backoffMs, CLOCK_SKEW_CODES, retryAfterMs, sleep } from "./retry.ts";
+import { backoffMs, CLOCK_SKEW_CODES, refundRetry, retryAfterMs, sleep, spendRetry } from "./retry.ts";
+import type { RetryBudget } from "./retry.ts";
 import { readErrorResponse, readResult } from "./response.ts";
 import { validateInput } from "./validate.ts";
 import { XmlReadError } from "./xml.ts";
@@ -20,21 +21,31 @@ import type { XmlElement } from "./xml.ts";
 export interface PipelineContext {
   endpoint: ResolvedEndpoint;
   credentials?: CredentialsProvider;
-  fetch: (request: Request) => Promise<Response>;
+  fetch: FetchFunction;
   maxAttempts: number;
   timeoutMs: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   /** A `Retry-After` longer than this ends the retries instead of waiting. */
   maxRetryAfterMs: number;
+  /** The client-wide retry budget; `undefined`: unlimited. */
+  retryBudget?: RetryBudget;
   /** Milliseconds to add to the local clock when signing (learned from clock-skew errors). */
   clockOffsetMs: number;
   /** aws4fetch's derived-signing-key cache (in memory, per client). */
   signingKeyCache: Map<string, ArrayBuffer>;
 }
 
+/** Per-call settings: the caller's signal and limits that override the client's. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  maxRetryAfterMs?: number;
+}
+
 const CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8";
 const SKEW_THRESHOLD_MS = 4 * 60 * 1000;
+/** Token parts at least this long are redacted on their own too (STS may echo one part). */
+const MIN_SECRET_PART_CHARS = 8;
 
 /**
  * Sends one operation and returns its output with `requestId`.
@@ -45,8 +56,13 @@ export async function send<I, O>(
   ctx: PipelineContext,
   operation: Operation<I, O>,
   input: I,
-  signal?: AbortSignal,
+  options?: CallOptions,
 ): Promise<O & ResponseMetadata> {
+  const signal = options?.signal;
+  const maxRetryAfterMs = options?.maxRetryAfterMs ?? ctx.maxRetryAfterMs;
+  if (typeof maxRetryAfterMs !== "number" || !(maxRetryAfterMs >= 0)) {
+    throw new StsConfigurationError(`${operation.action}: maxRetryAfterMs must be a number >= 0`);
+  }
   const valid = validateInput(operation, input);
   const body = encodeForm(operation.action, API_VERSION, operation.serialize(valid));
   const secrets = secretValues(operation, valid);
@@ -64,7 +80,11 @@ export async function send<I, O>(
       if (response.ok) {
         const root = readResult(text, response, operation.action, secrets);
         if ("error" in root) failure = root.error;
-        else return { ...parseResult(operation, root.result, response), requestId: root.requestId };
+        else {
+          const output = { ...parseResult(operation, root.result, response), requestId: root.requestId };
+          refundRetry(ctx.retryBudget);
+          return output;
+        }
       } else {
         failure = readErrorResponse(text, response, operation.action, secrets);
       }
@@ -80,7 +100,8 @@ export async function send<I, O>(
     failure.attempts = attempt;
     if (retryAfter !== undefined) failure.retryAfterSeconds = Math.ceil(retryAfter / 1000);
     if (!failure.retryable || attempt >= ctx.maxAttempts || signal?.aborted) throw failure;
-    if (retryAfter !== undefined && retryAfter > ctx.maxRetryAfterMs) throw failure;
+    if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) throw failure;
+    if (!spendRetry(ctx.retryBudget, failure.code, failure.status)) throw failure;
     const wait = Math.max(backoffMs(retry++, ctx.retryBaseDelayMs, ctx.retryMaxDelayMs), retryAfter ?? 0);
     try {
       await sleep(wait, signal);
@@ -101,15 +122,16 @@ async function resolveCredentials(ctx: PipelineContext, action: string): Promise
   return credentials;
 }
 
-async function buildRequest(
+/** The URL and init of one attempt, signed when there are credentials. */
+async function buildInit(
   ctx: PipelineContext,
   body: string,
   credentials: AwsCredentials | undefined,
   signal: AbortSignal,
-): Promise<Request> {
+): Promise<{ url: string; init: RequestInit }> {
   const url = ctx.endpoint.url.endsWith("/") ? ctx.endpoint.url : ctx.endpoint.url + "/";
   const headers = { "content-type": CONTENT_TYPE };
-  if (!credentials) return new Request(url, { method: "POST", headers, body, signal });
+  if (!credentials) return { url, init: { method: "POST", headers, body, signal } };
   const signed = await new AwsV4Signer({
     method: "POST",
     url,
@@ -123,49 +145,80 @@ async function buildRequest(
     cache: ctx.signingKeyCache,
     datetime: amzDate(Date.now() + ctx.clockOffsetMs),
   }).sign();
-  return new Request(signed.url.toString(), { method: "POST", headers: signed.headers, body, signal });
+  return { url: signed.url.toString(), init: { method: "POST", headers: signed.headers, body, signal } };
 }
 
-/** One fetch and its whole body, bounded by the per-attempt time limit and the caller's signal. */
-async function attemptOnce(
+/**
+ * One fetch and its whole body, bounded by the per-attempt time limit and the caller's signal.
+ *
+ * One promise settles once: with the answer, or with the first of time-out, caller abort and fetch
+ * failure. It does not wait for a fetch that ignores its signal. Until it settles, the attempt's
+ * `init` (and so `init.signal`) stays reachable from the pending timer, so a fetch that keeps
+ * nothing but the signal is still told to abort.
+ */
+function attemptOnce(
   ctx: PipelineContext,
   body: string,
   credentials: AwsCredentials | undefined,
   signal: AbortSignal | undefined,
   action: string,
 ): Promise<{ response: Response; text: string }> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new StsError(`${action}: no complete response within ${ctx.timeoutMs} ms`, timeoutDetails(action)));
-  }, ctx.timeoutMs);
-  const onAbort = () => controller.abort(signal!.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  let response: Response | undefined;
-  try {
-    const abandon = abandonment(controller.signal);
-    abandon.catch(() => {}); // an abort while signing is handled below, not an unhandled rejection
-    const request = await buildRequest(ctx, body, credentials, controller.signal);
-    controller.signal.throwIfAborted(); // never hand fetch an attempt that was already abandoned
-    response = await Promise.race([ctx.fetch(request), abandon]);
-    const text = await Promise.race([readBody(response, action, controller.signal), abandon]);
-    return { response, text };
-  } catch (err) {
-    if (response && !response.bodyUsed) response.body?.cancel().catch(() => {});
-    if (err instanceof StsError && err.code !== "TimeoutError") throw err;
-    if (timedOut) throw new StsError(`${action}: no complete response within ${ctx.timeoutMs} ms`, timeoutDetails(action));
-    if (signal?.aborted) throw abortError(action, signal.reason, 0);
-    throw new StsError(`${action}: network failure before a response was read`, {
-      code: "NetworkError",
-      status: 0,
-      operation: action,
-      retryable: true,
-    }, { cause: err });
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-  }
+  return new Promise((resolve, reject) => {
+    const controller = new AbortController();
+    let inFlight: RequestInit | undefined;
+    let response: Response | undefined;
+    let settled = false;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      inFlight = undefined;
+      return true;
+    };
+    const fail = (err: StsError, abortWith?: unknown): void => {
+      if (!finish()) return;
+      if (abortWith !== undefined) controller.abort(abortWith);
+      if (response && !response.bodyUsed) response.body?.cancel().catch(() => {});
+      reject(err);
+    };
+    // The pending timer is what keeps this closure, and with it `inFlight` and `controller`, alive.
+    const timer = setTimeout(() => {
+      const err = timeoutError(action, ctx.timeoutMs);
+      fail(err, err);
+    }, ctx.timeoutMs);
+    const onAbort = () => fail(abortError(action, signal!.reason, 0), signal!.reason);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    buildInit(ctx, body, credentials, controller.signal)
+      .then(({ url, init }) => {
+        if (settled) return undefined; // abandoned while signing: never hand fetch a dead attempt
+        inFlight = init;
+        return ctx.fetch(url, init);
+      })
+      .then((res) => {
+        if (res === undefined) return undefined;
+        response = res;
+        if (settled) {
+          if (!res.bodyUsed) res.body?.cancel().catch(() => {});
+          return undefined;
+        }
+        return readBody(res, action, controller.signal).then((text) => {
+          if (finish()) resolve({ response: res, text });
+        });
+      })
+      .catch((err: unknown) => {
+        if (settled) return;
+        if (err instanceof StsError && err.code !== "TimeoutError") return fail(err);
+        fail(new StsError(`${action}: network failure before a response was read`, {
+          code: "NetworkError",
+          status: 0,
+          operation: action,
+          retryable: true,
+        }, { cause: err }));
+      });
+  });
 }
 
 function parseResult<O>(operation: Operation<unknown, O>, result: XmlElement | undefined, response: Response): O {
@@ -183,20 +236,21 @@ function parseResult<O>(operation: Operation<unknown, O>, result: XmlElement | u
   }
 }
 
-/** A promise that rejects when the signal aborts, for fetch implementations that ignore signals. */
-function abandonment(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+function timeoutError(action: string, timeoutMs: number): StsError {
+  return new StsError(`${action}: no complete response within ${timeoutMs} ms`, {
+    code: "TimeoutError",
+    status: 0,
+    operation: action,
+    retryable: true,
   });
 }
 
-function timeoutDetails(action: string) {
-  return { code: "TimeoutError", status: 0, operation: action, retryable: true } as const;
-}
-
+/** The caller's signal ended the call: `TimeoutError` when its reason says it was a deadline, else `AbortError`. */
 function abortError(action: string, reason: unknown, attempts: number): StsError {
-  return new StsError(`${action}: aborted by the caller`, {
-    code: "AbortError",
+  const deadline = reason instanceof Error && reason.name === "TimeoutError";
+  const why = deadline ? (reason.message.slice(0, 200) || "time limit passed") : "";
+  return new StsError(deadline ? `${action}: the caller's deadline passed: ${why}` : `${action}: aborted by the caller`, {
+    code: deadline ? "TimeoutError" : "AbortError",
     status: 0,
     operation: action,
     retryable: false,
@@ -218,13 +272,18 @@ function learnSkew(ctx: PipelineContext, response: Response): boolean {
   return true;
 }
 
+/** The secret input values, each token part of 8+ characters too (longest first, so a whole value goes before its parts). */
 function secretValues<I>(operation: Operation<I, unknown>, input: I): string[] {
   const out: string[] = [];
   for (const name of operation.secretMembers ?? []) {
     const value = (input as Record<string, unknown>)[name];
-    if (typeof value === "string" && value.length > 0) out.push(value);
+    if (typeof value !== "string" || value.length === 0) continue;
+    out.push(value);
+    if (value.includes(".")) {
+      for (const part of value.split(".")) if (part.length >= MIN_SECRET_PART_CHARS) out.push(part);
+    }
   }
-  return out;
+  return out.sort((a, b) => b.length - a.length);
 }
 
 /** `YYYYMMDDTHHMMSSZ`, the SigV4 time format. */

@@ -1,7 +1,7 @@
 /**
  * What is worth another attempt, and how long to wait before it.
  */
-import { THROTTLING_CODES } from "../errors.ts";
+import { StsConfigurationError, THROTTLING_CODES } from "../errors.ts";
 
 /** Codes that mean STS or its identity provider had a passing problem. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
@@ -25,7 +25,73 @@ export const CLOCK_SKEW_CODES: ReadonlySet<string> = new Set([
 
 /** Whether a service error with this code and status may succeed on another attempt. */
 export function isRetryable(code: string, status: number): boolean {
-  return status === 429 || status >= 500 || THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code);
+  // 408: STS and the proxies in front of it answer a bare 408 (no XML) when a request is slow to arrive.
+  return status === 408 || status === 429 || status >= 500 || THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code);
+}
+
+/** Options of the client-wide retry budget (a token bucket, as in the AWS SDKs' standard retry mode). */
+export interface RetryBudgetOptions {
+  /** Tokens the bucket holds; it starts full. @default 500 */
+  capacity?: number;
+  /** Tokens a retry takes. @default 5 */
+  retryCost?: number;
+  /** Tokens a retry after a time-out or a network failure takes. @default 10 */
+  timeoutRetryCost?: number;
+  /** Tokens a successful call puts back (never above `capacity`). @default 1 */
+  successRefund?: number;
+}
+
+/** The bucket itself: one per client, shared by every call it makes. */
+export interface RetryBudget {
+  available: number;
+  readonly capacity: number;
+  readonly retryCost: number;
+  readonly timeoutRetryCost: number;
+  readonly successRefund: number;
+}
+
+/** Failures that took (or may have taken) the whole attempt's time: their retries cost more. */
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(["TimeoutError", "NetworkError", "RequestTimeout", "RequestTimeoutException"]);
+
+/**
+ * A full bucket, or `undefined` for `false` (no budget: every retryable failure is retried).
+ * @throws {StsConfigurationError} naming the option that is not a non-negative integer.
+ */
+export function createRetryBudget(options: RetryBudgetOptions | false | undefined): RetryBudget | undefined {
+  if (options === false) return undefined;
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new StsConfigurationError("retryBudget must be an object of counts, or false");
+  }
+  const opts = options ?? {};
+  const count = (name: keyof RetryBudgetOptions, fallback: number): number => {
+    const value = opts[name] ?? fallback;
+    if (!Number.isInteger(value) || value < 0) throw new StsConfigurationError(`retryBudget.${name} must be an integer >= 0`);
+    return value;
+  };
+  const capacity = count("capacity", 500);
+  return {
+    available: capacity,
+    capacity,
+    retryCost: count("retryCost", 5),
+    timeoutRetryCost: count("timeoutRetryCost", 10),
+    successRefund: count("successRefund", 1),
+  };
+}
+
+/** Takes the tokens a retry after this failure costs; false (and nothing taken) when the bucket cannot pay. */
+export function spendRetry(budget: RetryBudget | undefined, code: string, status: number): boolean {
+  if (budget === undefined) return true;
+  const cost = TIMEOUT_CODES.has(code) || status === 408 ? budget.timeoutRetryCost : budget.retryCost;
+  if (budget.available < cost) return false;
+  budget.available -= cost;
+  return true;
+}
+
+/** Puts a success's refund back. */
+export function refundRetry(budget: RetryBudget | undefined): void {
+  if (budget !== undefined && budget.available < budget.capacity) {
+    budget.available = Math.min(budget.capacity, budget.available + budget.successRefund);
+  }
 }
 
 /**

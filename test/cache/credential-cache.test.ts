@@ -352,10 +352,28 @@ describe("CredentialCache", () => {
     assert.equal((await cache.get("k", load)).outcome, "refresh");
   });
 
-  test("a value that arrives already unusable is handed to its waiters but not stored", async () => {
+  test("a value that arrives inside minRemainingSeconds is kept for min(10 s, half its life), then loaded again", async () => {
+    const { clock, cache } = setup();
+    let calls = 0;
+    const load = async () => creds(`dying${++calls}`, clock.t + 30 * S);
+    const result = await cache.get("k", load);
+    assert.deepEqual([result.value.id, result.outcome], ["dying1", "miss"]);
+    assert.equal(cache.size, 1);
+    clock.t = T0 + 5 * S - 1;
+    assert.equal((await cache.get("k", load)).outcome, "hit", "fresh for half of the 10 s kept");
+    clock.t = T0 + 10 * S;
+    assert.deepEqual([(await cache.get("k", load)).value.id, calls], ["dying2", 2], "gone after 10 s");
+    // 4 s of life left: kept for 2 s.
+    clock.t = T0 + 100 * S;
+    await cache.get("short", async () => creds("short", clock.t + 4 * S));
+    clock.t = T0 + 102 * S;
+    assert.equal(cache.peek("short"), undefined);
+  });
+
+  test("a value that arrives already expired is handed to its waiters but not stored", async () => {
     const { cache } = setup();
-    const result = await cache.get("k", async () => creds("dying", T0 + 30 * S));
-    assert.deepEqual([result.value.id, result.outcome], ["dying", "miss"]);
+    const result = await cache.get("k", async () => creds("dead", T0 - S));
+    assert.deepEqual([result.value.id, result.outcome], ["dead", "miss"]);
     assert.equal(cache.size, 0);
   });
 

@@ -70,8 +70,8 @@ function registerIssued(sts: StsEmulator, label: string): void {
  * credentials by design; injected faults say what the test told them to, echoes included).
  */
 function capturingFetch(sts: StsEmulator, label: string) {
-  return async (request: Request): Promise<Response> => {
-    const res = await sts.fetch(request);
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const res = await sts.fetch(input, init);
     if (res.status >= 400 && sts.calls.last?.fault === undefined) await captureResponse(`${label} emulator error answer`, res);
     return res;
   };

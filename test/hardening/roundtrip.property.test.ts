@@ -33,7 +33,8 @@ function harness() {
     endpoint: "https://sts.roundtrip.test",
     credentials: { accessKeyId: DEFAULT_ACCESS_KEY.accessKeyId, secretAccessKey: DEFAULT_ACCESS_KEY.secretAccessKey },
     maxAttempts: 1,
-    fetch: async (request) => {
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
       bodies.push(await request.clone().text());
       return emulator.fetch(request);
     },

@@ -71,8 +71,9 @@ export function scriptedSts(now: () => number) {
     always: undefined as StsStep | undefined,
     /** Milliseconds each answer takes. */
     delayMs: 0,
-    fetch: async (request: Request): Promise<Response> => {
-      const params = Object.fromEntries(new URLSearchParams(await request.text()));
+    /** Called as the client calls it: `fetch(url, init)`. */
+    fetch: async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const params = Object.fromEntries(new URLSearchParams(await new Request(input, init).text()));
       const call: StsCall = { params };
       script.calls.push(call);
       if (script.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, script.delayMs));

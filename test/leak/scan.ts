@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { findLeaks } from "./find.ts";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: scan.ts <leak dir>");
@@ -20,32 +21,10 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith(".jsonl"))) {
   }
 }
 
-function forms(s: string): string[] {
-  const out = [s];
-  try {
-    out.push(encodeURIComponent(s));
-  } catch {
-    // a lone surrogate (a validation test's input) has no URL form
-  }
-  let binary = "";
-  for (const byte of new TextEncoder().encode(s)) binary += String.fromCharCode(byte);
-  const b64 = btoa(binary);
-  out.push(b64, b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""));
-  return out;
-}
-const needles = [...secrets].flatMap((s) => forms(s).map((form) => ({ form, secret: s })));
-
-let failed = 0;
-for (const { source, text } of outputs) {
-  const hit = needles.find(({ form }) => text.includes(form));
-  if (hit) {
-    failed++;
-    if (failed <= 20) {
-      const at = text.indexOf(hit.form);
-      const context = (text.slice(Math.max(0, at - 80), at) + "[SECRET]" + text.slice(at + hit.form.length, at + hit.form.length + 80));
-      console.log(`LEAK in ${source}: a recorded secret (${hit.secret.length} chars, starts ${JSON.stringify(hit.secret.slice(0, 4))}) appears in: …${JSON.stringify(context)}…`);
-    }
-  }
+const leaks = findLeaks(secrets, outputs);
+let failed = leaks.length;
+for (const leak of leaks.slice(0, 20)) {
+  console.log(`LEAK in ${leak.source}: a recorded secret (${leak.secretLength} chars, starts ${JSON.stringify(leak.secretStart)}) appears in: …${JSON.stringify(leak.context)}…`);
 }
 if (secrets.size === 0 || outputs.length === 0) {
   console.log(`leak-check: nothing recorded (${secrets.size} secrets, ${outputs.length} outputs) — the collector did not run`);

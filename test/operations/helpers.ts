@@ -67,7 +67,8 @@ export function scripted(reply: Reply | (() => Reply), options: Partial<StsClien
     credentials: KEYS,
     maxAttempts: 1,
     ...options,
-    fetch: async (request) => {
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
       sent.push({ request, body: await request.clone().text() });
       const r = typeof reply === "function" ? reply() : reply;
       return new Response(r.body, {

@@ -10,3 +10,4 @@ import "./operations.test.ts";
 import "./emulator.test.ts";
 import "./middleware-e2e.test.ts";
 import "./serve.test.ts";
+import "./leak.test.ts";

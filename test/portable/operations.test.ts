@@ -83,7 +83,8 @@ function scripted(reply: Reply | ((n: number) => Reply), options: Partial<StsCli
     credentials: SESSION,
     maxAttempts: 1,
     ...options,
-    fetch: async (request) => {
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
       sent.push({ request, body: await request.clone().text() });
       const r = typeof reply === "function" ? reply(sent.length) : reply;
       return new Response(r.body, { status: r.status ?? 200, headers: { "content-type": "text/xml", ...r.headers } });

@@ -8,6 +8,8 @@
  * (workerd runs the same suite through test/workerd/portable-worker.ts.)
  * No `node:` imports: the exit code is set through whatever the runtime offers on globalThis.
  */
+// First: it instruments the client and the middleware before any test runs (the leak check).
+import { withLeakCheck } from "../leak/portable-collect.ts";
 import "./index.ts";
 import { run, type RunResult } from "./harness.ts";
 
@@ -41,5 +43,7 @@ try {
 } catch (err) {
   result = { passed: 0, failed: 1, failures: [{ name: "(harness)", message: String(err) }] };
 }
+// The leak check counts as one more test: no secret in any output of the whole portable run.
+result = await withLeakCheck(result, runtime);
 for (const line of formatResult(runtime, result)) console.log(line);
 setExitCode(result.failed > 0 ? 1 : 0);

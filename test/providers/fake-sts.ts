@@ -73,7 +73,8 @@ export function fakeSts(respond: (action: string, n: number) => string | Respons
   const answered = new Map<string, number>();
   let gate: Promise<void> | undefined;
   let release: () => void = () => {};
-  const fetch = async (request: Request): Promise<Response> => {
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
     const params = new Map(decodeForm(await request.text()));
     const action = params.get("Action") ?? "";
     requests.push({ action, params, headers: request.headers });

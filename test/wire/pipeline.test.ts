@@ -26,12 +26,19 @@ function stsError(code: string, type = "Sender", message = "message"): string {
 
 type Step = Response | Error | "hang" | ((req: Request) => Response | Promise<Response>);
 
-/** A fetch that plays a script, one step per attempt, and records every request and when it came. */
+/**
+ * A fetch that plays a script, one step per attempt, and records every request and when it came.
+ * Called as the client calls it, `fetch(url, init)`; each call is recorded as `new Request(url, init)`.
+ */
 function scripted(steps: Step[]) {
   const requests: Request[] = [];
+  const inits: RequestInit[] = [];
   const times: number[] = [];
-  const fetch = async (req: Request): Promise<Response> => {
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    assert.equal(typeof input, "string", "the client calls fetch(url, init)");
+    const req = new Request(input, init);
     requests.push(req);
+    inits.push(init!);
     times.push(performance.now());
     const step = steps[Math.min(requests.length - 1, steps.length - 1)]!;
     if (step === "hang") return new Promise<Response>(() => {});
@@ -39,13 +46,13 @@ function scripted(steps: Step[]) {
     if (typeof step === "function") return step(req);
     return step.clone();
   };
-  return { fetch, requests, times };
+  return { fetch, requests, inits, times };
 }
 
 const xml = (body: string, status = 200, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { "content-type": "text/xml", ...headers } });
 
-function client(fetch: (req: Request) => Promise<Response>, extra: Record<string, unknown> = {}) {
+function client(fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>, extra: Record<string, unknown> = {}) {
   return new StsClient({ region: "eu-west-1", fetch, retryBaseDelayMs: 1, retryMaxDelayMs: 5, ...extra });
 }
 
