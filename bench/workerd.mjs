@@ -252,4 +252,10 @@ for (const [figure, a, b, kind] of comparisons) {
   });
   out.comparisons[figure] = { kind, [kind]: values.length ? spread(values) : null, a: side("a", a), b: side("b", b), error };
 }
+// crypto.subtle per call inside workerd (one process: a cost per call, not a comparison).
+out.subtle = {};
+for (const [name, op] of [["digest SHA-256 (body, 43 B)", "subtle-digest-body"], ["digest SHA-256 (canonical request, ~250 B)", "subtle-digest-canonical"], ["importKey raw HMAC", "subtle-importKey"], ["sign HMAC (string to sign, ~120 B)", "subtle-sign"]]) {
+  const m = await measure(workers.edge, [], op);
+  out.subtle[name] = m.ok ? { cpuUsPerCall: m.cpuUsPerOp, wallUsPerCall: m.wallUsPerOp } : { error: m.error };
+}
 if (args.out) writeFileSync(args.out, JSON.stringify(out, null, 2));

@@ -22,7 +22,20 @@ export default serveOps((env) => {
   const hit = app(true);
   const bare = app(false);
   const init = { headers: { authorization: `Bearer ${env.TOKEN}` } };
+  // crypto.subtle alone, with the sizes a signed STS call uses (bench/subtle.mjs on the other runtimes).
+  const enc = new TextEncoder();
+  const body = enc.encode("Action=GetCallerIdentity&Version=2011-06-15");
+  const canonical = enc.encode(`POST\n/\n\ncontent-type:application/x-www-form-urlencoded; charset=utf-8\nhost:sts.eu-west-1.amazonaws.com\nx-amz-date:20261201T120000Z\n\ncontent-type;host;x-amz-date\n${"a".repeat(64)}`);
+  const keyBytes = new Uint8Array(32).fill(7);
+  const stringToSign = enc.encode(`AWS4-HMAC-SHA256\n20261201T120000Z\n20261201/eu-west-1/sts/aws4_request\n${"b".repeat(64)}`);
+  const hmac = { name: "HMAC", hash: { name: "SHA-256" } };
+  const key = crypto.subtle.importKey("raw", keyBytes, hmac, false, ["sign"]);
+  const isBuffer = (b) => check(b instanceof ArrayBuffer && b.byteLength === 32, "a 32-byte digest/signature");
   return {
+    "subtle-digest-body": { run: () => crypto.subtle.digest("SHA-256", body), check: isBuffer },
+    "subtle-digest-canonical": { run: () => crypto.subtle.digest("SHA-256", canonical), check: isBuffer },
+    "subtle-importKey": { run: () => crypto.subtle.importKey("raw", keyBytes, hmac, false, ["sign"]), check: (k) => check(k.type === "secret", "a secret key") },
+    "subtle-sign": { run: async () => crypto.subtle.sign("HMAC", await key, stringToSign), check: isBuffer },
     awwi: { run: () => awwi.assumeRoleWithWebIdentity(input), check: (o) => check(o.credentials?.accessKeyId === "ASIAV3ZUEFP6EXAMPLE", "edge awwi output") },
     gci: { run: () => gci.getCallerIdentity(), check: (o) => check(o.account === "123456789012", "edge gci output") },
     hit: { run: () => hit.request("/api/report", init), check: (r) => check(r.status === 200, `hit status ${r.status}`) },
