@@ -10,6 +10,7 @@
  */
 import process from "node:process";
 import * as F from "./lib/fixtures.mjs";
+import { makeStages } from "./lib/stages-def.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const S = await import(new URL("./.out/stages-lib.js", import.meta.url).href);
@@ -38,36 +39,10 @@ async function cost(fn) {
   return best;
 }
 
-const op = S.assumeRoleWithWebIdentity;
 const token = F.realisticJwt();
 const input = { roleArn: F.ROLE_ARN, roleSessionName: "gha-deploy", webIdentityToken: token };
 const xml = F.assumeRoleWithWebIdentityXml();
-const headers = F.stsHeaders(xml);
-const { "content-length": _, ...unsized } = headers;
-const url = "https://sts.eu-west-1.amazonaws.com/";
-const body = S.encodeForm(op.action, S.API_VERSION, op.serialize(S.validateInput(op, input)));
-const reqHeaders = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
-const live = new AbortController().signal;
-const root = S.parseXmlDocument(xml);
-const response = new Response("", { status: 200, headers });
-
-const stages = {
-  "validate (valibot) + form encoding": () => S.encodeForm(op.action, S.API_VERSION, op.serialize(S.validateInput(op, input))),
-  "AbortController + setTimeout/clearTimeout (per-attempt limit)": () => {
-    const c = new AbortController();
-    clearTimeout(setTimeout(() => c.abort(), 10_000));
-  },
-  "new Request(url, { …, signal }) (fetch(request) today)": () => new Request(url, { method: "POST", headers: reqHeaders, body, signal: live }),
-  "new Response(xml, { headers }) (the stub's work)": () => new Response(xml, { status: 200, headers }),
-  "Response + res.text() (declared length: the fast path)": () => S.readBody(new Response(xml, { status: 200, headers }), op.action, live),
-  "Response + streaming reader (no length)": () => S.readBody(new Response(xml, { status: 200, headers: unsized }), op.action, live),
-  "XML parse (xmldom 0.9, shared parser, locator off)": () => S.parseXmlDocument(xml),
-  "result reading (readResult incl. XML parse + operation.parse)": () => {
-    const r = S.readResult(xml, response, op.action, [token]);
-    return op.parse(r.result);
-  },
-  "operation.parse alone (from a parsed tree)": () => op.parse(root.firstChild?.nextSibling ?? root),
-};
+const stages = makeStages(S, { xml, headers: F.stsHeaders(xml), input });
 const results = { runtime, stages: {} };
 for (const [name, fn] of Object.entries(stages)) results.stages[name] = await cost(fn);
 const client = new StsClient({ region: F.REGION, fetch: F.cannedFetch(xml) });

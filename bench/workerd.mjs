@@ -258,4 +258,17 @@ for (const [name, op] of [["digest SHA-256 (body, 43 B)", "subtle-digest-body"],
   const m = await measure(workers.edge, [], op);
   out.subtle[name] = m.ok ? { cpuUsPerCall: m.cpuUsPerOp, wallUsPerCall: m.wallUsPerOp } : { error: m.error };
 }
+// The stages of one exchange inside workerd (bench/lib/stages-def.mjs), and the whole call.
+{
+  const { makeStages } = await import("./lib/stages-def.mjs");
+  const S = await import("./.out/stages-lib.js");
+  const names = Object.keys(makeStages(S, { xml: bindings.AWWI_XML, headers: F.stsHeaders(bindings.AWWI_XML), input: { roleArn: F.ROLE_ARN, roleSessionName: "gha-deploy", webIdentityToken: bindings.TOKEN } }));
+  out.stages = { runtime: "workerd", stages: {} };
+  for (const [i, name] of names.entries()) {
+    const m = await measure(workers.edge, [], `stage-${i}`);
+    out.stages.stages[name] = m.ok ? m.cpuUsPerOp : null;
+  }
+  const whole = await measure(workers.edge, [], "awwi");
+  out.stages.wholeCallCpuUs = whole.ok ? whole.cpuUsPerOp : null;
+}
 if (args.out) writeFileSync(args.out, JSON.stringify(out, null, 2));

@@ -97,6 +97,7 @@ export function buildResults({ raw, profiles, machine, date, durationSeconds, ti
   }
   const xmldom = Object.fromEntries(RUNTIMES.map((rt) => [rt, raw[`xmldom-${rt}`]]).filter(([, v]) => v));
   const stages = Object.fromEntries(RUNTIMES.map((rt) => [rt, raw[`stages-${rt}`]]).filter(([, v]) => v));
+  if (wd?.stages) stages.workerd = wd.stages;
   return {
     date,
     durationSeconds,
@@ -280,9 +281,9 @@ edge-sts keeps xmldom 0.9 (0.8.x parses ~1.6× faster, but in fuzzing accepted ~
   const G = r.stages;
   if (G && Object.keys(G).length) {
     const names = Object.keys(Object.values(G)[0].stages);
-    parts.push(`## Where one exchange's CPU goes, per runtime (bench/stages.mjs)
+    parts.push(`## Where one exchange's CPU goes, per runtime (bench/stages.mjs; workerd: the same stages in the bench Worker)
 
-Each stage alone in a loop (CPU per call, the cheapest of three short rounds); the whole call last. Stages overlap (the result reading includes the XML parse), so they do not add up; the whole call minus its parts is promise plumbing, the attempt's bookkeeping and GC.
+Each stage alone in a loop (CPU per call; Node/Deno/Bun: the cheapest of three short rounds; workerd: one request of N calls per stage, schedstat CPU, so its figures include the request's share); the whole call last. Stages overlap (the result reading includes the XML parse), so they do not add up; the whole call minus its parts is promise plumbing, the attempt's bookkeeping and GC.
 
 ${mdTable(["stage", ...Object.keys(G)], [...names.map((n) => [n, ...Object.values(G).map((v) => us(v.stages[n]))]), ["**whole AssumeRoleWithWebIdentity (this build)**", ...Object.values(G).map((v) => `**${us(v.wholeCallCpuUs)}**`)]])}
 `);
@@ -327,7 +328,7 @@ function renderMissed(r) {
   const xm = (rt) => r.xmldom?.[rt];
 
   if (has("CPU per AssumeRoleWithWebIdentity")) {
-    const rows = RUNTIMES.filter((rt) => r.stages?.[rt]).map((rt) => [rt, us(r.stages[rt].wholeCallCpuUs), us(st(rt, "XML parse")), us(st(rt, "new Request")), us(st(rt, "Response + res.text()")), us(st(rt, "validate")), xm(rt) ? `${xm(rt).savedByMemoPct.toFixed(0)} % of the parse` : "–"]);
+    const rows = [...RUNTIMES, "workerd"].filter((rt) => r.stages?.[rt]).map((rt) => [rt, us(r.stages[rt].wholeCallCpuUs), us(st(rt, "XML parse")), us(st(rt, "new Request")), us(st(rt, "Response + res.text()")), us(st(rt, "validate")), xm(rt) ? `${xm(rt).savedByMemoPct.toFixed(0)} % of the parse` : "–"]);
     out.push(`### CPU per AssumeRoleWithWebIdentity
 
 ${mdTable(["runtime", "whole call", "XML parse (xmldom)", "new Request + signal", "body read (text())", "validate + encode", "#950 share"], rows)}
@@ -337,10 +338,10 @@ ${profileBlock(r, "node-sdk-awwi", "the SDK's AssumeRoleWithWebIdentityCommand o
 ${profileBlock(r, "bun-awwi", "edge-sts AssumeRoleWithWebIdentity on Bun")}
 Where the time goes: the XML parse is the largest block on every runtime (@xmldom/xmldom ${originPct(r, "node-awwi", "@xmldom/xmldom")} % of Node's profile, ${originPct(r, "bun-awwi", "@xmldom/xmldom")} % of Bun's), and within it the per-end-tag RegExp of #950 (the table above). On Node the next block is undici's web objects: \`new Request(...)\` with a signal (an AbortSignal per Request, \`makeTransferable\`/\`createAbortSignal\`), the Response's web stream, and the GC they cause (node internals ${originPct(r, "node-awwi", "node internals")} %, gc ${originPct(r, "node-awwi", "(gc)")} %). The SDK on Node builds no Request/Response objects and no streams at all, and its XML reader (@aws-sdk/xml-builder, a hand-written scanner) is cheaper than xmldom's DOM.
 
-What would close the gap, in order of size:
-1. **The pipeline change** (issue 13's first two bullets, src/wire/pipeline.ts, the hardening branch): call \`fetch(url, init)\` instead of \`fetch(new Request(...))\` — on Node the Request alone costs the "new Request + signal" column above, on Deno a few µs, on Bun under 1 µs — and one settle-once promise per attempt instead of the abandonment promise and two \`Promise.race\`. ${r.method.baseline ? "This run measures the pipeline as committed on this branch." : ""}
-2. **The XML parse**: xmldom builds a full DOM (every node an object with a dozen fields, namespace maps, live NodeLists) for a 1.5 KB document of which edge-sts reads ten strings. A purpose-built reader for STS's fixed, namespace-free answers (a tag/text scanner with the same DOCTYPE/entity refusals and the same strictness on mismatched end tags as 0.9) would remove most of the parse column; short of that, xmldom#950 fixed upstream removes the share shown. Issue 13 keeps xmldom 0.9, so this stays open.
-3. On Node, what remains is the Response's web stream and undici's per-object cost; \`res.text()\` with a declared length (done, src/wire/read-body.ts) is the cheapest read there is through fetch.
+What is done, and what would close the rest:
+1. **Done: no Request per attempt and one settle-once promise** (src/wire/pipeline.ts, from the hardening branch): edge-sts calls \`fetch(url, init)\`, so the "new Request + signal" column above is no longer paid (it is the largest non-XML block on Node, a few µs on Deno, under 1 µs on Bun), and an attempt is one promise instead of the abandonment promise and two \`Promise.race\`. **Done here:** one shared \`DOMParser\` with \`locator: false\`, text values read without xmldom's tree walk, unescaped form values sent as they are, \`res.text()\` for a declared length (on Deno without touching \`response.body\`, which alone turns a buffered body into a stream), and dist/ as one file per entry.
+2. **Open: the XML parse.** xmldom builds a full DOM (every node an object with a dozen fields, namespace maps, live NodeLists) for a 1.5 KB document of which edge-sts reads ten strings, and 0.9 adds #950's RegExp per end tag (the "#950 share" column: what the parse would save with it fixed upstream). A purpose-built reader for STS's fixed answers (a tag/text scanner with the same DOCTYPE/entity refusals and 0.9's strictness on mismatched end tags) would remove most of the parse column on every runtime; issue 13 keeps xmldom 0.9, so this stays open — it is the one change that would lift Deno and workerd past their targets.
+3. On Node, what remains besides the parse is undici's Response and its web stream, and the GC of both; \`res.text()\` is the cheapest read there is through fetch.
 `);
   }
   if (has("signed GetCallerIdentity")) {

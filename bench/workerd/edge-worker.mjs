@@ -1,7 +1,9 @@
-/** The bench Worker for edge-sts: AssumeRoleWithWebIdentity, signed GetCallerIdentity, middleware hit and bare Hono. */
+/** The bench Worker for edge-sts: AssumeRoleWithWebIdentity, signed GetCallerIdentity, middleware hit and bare Hono, crypto.subtle calls, the stages of bench/stages.mjs. */
 import { Hono } from "hono";
 import { StsClient } from "../.out/dist/index.js";
 import { stsCredentials } from "../.out/dist/hono/index.js";
+import * as S from "../.out/stages-lib.js";
+import { makeStages } from "../lib/stages-def.mjs";
 import { check, serveOps, stsHeaders } from "./common.mjs";
 
 export default serveOps((env) => {
@@ -31,7 +33,12 @@ export default serveOps((env) => {
   const hmac = { name: "HMAC", hash: { name: "SHA-256" } };
   const key = crypto.subtle.importKey("raw", keyBytes, hmac, false, ["sign"]);
   const isBuffer = (b) => check(b instanceof ArrayBuffer && b.byteLength === 32, "a 32-byte digest/signature");
+  // The stages of bench/stages.mjs, inside workerd: `stage-<n>` is the n-th (0-based).
+  const stageOps = Object.fromEntries(
+    Object.values(makeStages(S, { xml: env.AWWI_XML, headers: stsHeaders(env.AWWI_XML), input })).map((fn, i) => [`stage-${i}`, { run: fn, check: () => {} }]),
+  );
   return {
+    ...stageOps,
     "subtle-digest-body": { run: () => crypto.subtle.digest("SHA-256", body), check: isBuffer },
     "subtle-digest-canonical": { run: () => crypto.subtle.digest("SHA-256", canonical), check: isBuffer },
     "subtle-importKey": { run: () => crypto.subtle.importKey("raw", keyBytes, hmac, false, ["sign"]), check: (k) => check(k.type === "secret", "a secret key") },
