@@ -122,20 +122,22 @@ async function resolveCredentials(ctx: PipelineContext, action: string): Promise
   return credentials;
 }
 
-/** The URL and init of one attempt, signed when there are credentials. */
-async function buildInit(
+/** The URL every call is POSTed to. */
+function endpointUrl(ctx: PipelineContext): string {
+  return ctx.endpoint.url.endsWith("/") ? ctx.endpoint.url : ctx.endpoint.url + "/";
+}
+
+/** The URL and init of one signed attempt. */
+async function signedInit(
   ctx: PipelineContext,
   body: string,
-  credentials: AwsCredentials | undefined,
+  credentials: AwsCredentials,
   signal: AbortSignal,
 ): Promise<{ url: string; init: RequestInit }> {
-  const url = ctx.endpoint.url.endsWith("/") ? ctx.endpoint.url : ctx.endpoint.url + "/";
-  const headers = { "content-type": CONTENT_TYPE };
-  if (!credentials) return { url, init: { method: "POST", headers, body, signal } };
   const signed = await new AwsV4Signer({
     method: "POST",
-    url,
-    headers,
+    url: endpointUrl(ctx),
+    headers: { "content-type": CONTENT_TYPE },
     body,
     accessKeyId: credentials.accessKeyId,
     secretAccessKey: credentials.secretAccessKey,
@@ -191,33 +193,37 @@ function attemptOnce(
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
 
-    buildInit(ctx, body, credentials, controller.signal)
-      .then(({ url, init }) => {
-        if (settled) return undefined; // abandoned while signing: never hand fetch a dead attempt
-        inFlight = init;
-        return ctx.fetch(url, init);
-      })
-      .then((res) => {
-        if (res === undefined) return undefined;
-        response = res;
-        if (settled) {
-          if (!res.bodyUsed) res.body?.cancel().catch(() => {});
-          return undefined;
-        }
-        return readBody(res, action, controller.signal).then((text) => {
-          if (finish()) resolve({ response: res, text });
-        });
-      })
-      .catch((err: unknown) => {
-        if (settled) return;
-        if (err instanceof StsError && err.code !== "TimeoutError") return fail(err);
-        fail(new StsError(`${action}: network failure before a response was read`, {
-          code: "NetworkError",
-          status: 0,
-          operation: action,
-          retryable: true,
-        }, { cause: err }));
+    const onError = (err: unknown): void => {
+      if (settled) return;
+      if (err instanceof StsError && err.code !== "TimeoutError") return fail(err);
+      fail(new StsError(`${action}: network failure before a response was read`, {
+        code: "NetworkError",
+        status: 0,
+        operation: action,
+        retryable: true,
+      }, { cause: err }));
+    };
+    const onResponse = (res: Response): Promise<void> | undefined => {
+      response = res;
+      if (settled) {
+        if (!res.bodyUsed) res.body?.cancel().catch(() => {});
+        return undefined;
+      }
+      return readBody(res, action, controller.signal).then((text) => {
+        if (finish()) resolve({ response: res, text });
       });
+    };
+    const start = ({ url, init }: { url: string; init: RequestInit }): void => {
+      if (settled) return; // abandoned while signing: never hand fetch a dead attempt
+      inFlight = init;
+      try {
+        ctx.fetch(url, init).then(onResponse).then(undefined, onError);
+      } catch (err) {
+        onError(err); // a fetch that throws instead of rejecting
+      }
+    };
+    if (credentials) signedInit(ctx, body, credentials, controller.signal).then(start, onError);
+    else start({ url: endpointUrl(ctx), init: { method: "POST", headers: { "content-type": CONTENT_TYPE }, body, signal: controller.signal } });
   });
 }
 

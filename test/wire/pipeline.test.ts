@@ -207,6 +207,8 @@ describe("time limits and abort", () => {
     const s = scripted(["hang"]);
     await failure(client(s.fetch, { timeoutMs: 20, maxAttempts: 1 }).assumeRoleWithWebIdentity(INPUT));
     assert.equal(s.requests[0]!.signal.aborted, true);
+    assert.equal(s.inits[0]!.signal!.aborted, true, "init.signal itself, the one fetch(url, init) was given");
+    assert.equal((s.inits[0]!.signal!.reason as StsError).code, "TimeoutError");
   });
 
   test("a body that trickles past the time limit is a TimeoutError, then a retry succeeds", async () => {
@@ -395,6 +397,14 @@ describe("bodies that are not STS answers", () => {
     const err = await failure(client(s.fetch).assumeRoleWithWebIdentity(INPUT));
     assert.ok(!err.message.includes(TOKEN));
     assert.match(err.message, /\[redacted\]/);
+  });
+
+  test("each part of the token (8+ characters) is redacted on its own too", async () => {
+    const [header, payload, signature] = TOKEN.split(".") as [string, string, string];
+    const s = scripted([xml(stsError("InvalidIdentityToken", "Sender", `sig ${signature}, payload ${payload}, header ${header}`), 400)]);
+    const err = await failure(client(s.fetch).assumeRoleWithWebIdentity(INPUT));
+    for (const part of [header, payload, signature]) assert.ok(!err.message.includes(part), err.message);
+    assert.equal(err.message.match(/\[redacted\]/g)?.length, 3);
   });
 });
 
