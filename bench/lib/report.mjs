@@ -345,11 +345,21 @@ What is done, and what would close the rest:
 `);
   }
   if (has("signed GetCallerIdentity")) {
+    const w = r.workerd?.comparisons?.gci;
+    const ws = r.subtle?.workerd;
+    const wawwi = r.workerd?.comparisons?.awwi;
     out.push(`### Signed GetCallerIdentity
+
+${w ? `In workerd: edge-sts ${us(w.a.cpuUsPerOp?.median)} per signed call vs ${us(w.b.cpuUsPerOp?.median)} for the SDK with the workaround; edge-sts's unsigned AssumeRoleWithWebIdentity costs ${us(wawwi?.a?.cpuUsPerOp?.median)} there, so signing costs at least ${us((w.a.cpuUsPerOp?.median ?? 0) - (wawwi?.a?.cpuUsPerOp?.median ?? 0))} (GetCallerIdentity's answer is the smaller one to parse)${ws ? `, of which the four crypto.subtle calls are ${us(ws.perSignedRequestCpuUs)} (table "crypto.subtle per signed request")` : ""}; the rest is aws4fetch's \`AwsV4Signer\` (URL, Headers, canonical strings) and, as for every call, the XML parse.` : ""}
 
 ${profileBlock(r, "node-gci", "edge-sts GetCallerIdentity (signed) on Node")}
 ${profileBlock(r, "node-sdk-gci", "the SDK's GetCallerIdentityCommand (signed) on Node")}
-A signed call adds four \`crypto.subtle\` calls to an unsigned one (see "crypto.subtle per signed request": their CPU per runtime is the table's last row), and on Node each is a round trip to libuv's thread pool. What would close the gap: the pipeline change above applies equally; signing itself stays on Web Crypto (aws4fetch) as issue 13 requires, so the remaining difference against the SDK's synchronous hashing on Node is structural.
+On Node the largest self-time block of a signed call is Node's Web Crypto job dispatch (\`jobPromise\` in node:internal/crypto/util: each \`crypto.subtle\` call is a job posted to libuv's thread pool and a promise resolved on its return), four times per call; the SDK hashes with node:crypto synchronously.
+
+What would close the gap (signing stays on aws4fetch and Web Crypto, as issue 13 requires):
+1. The XML reader (see "CPU per AssumeRoleWithWebIdentity" / the stages table): the parse is still the largest block of every call.
+2. One \`crypto.subtle\` call fewer per signed call: a signed operation's body is often the same string (GetCallerIdentity's is constant), so its SHA-256 could be memoised per client and handed to aws4fetch as \`X-Amz-Content-Sha256\` (aws4fetch then skips its body digest). That is a src/wire/pipeline.ts change and sends one more signed header.
+3. aws4fetch imports the cached signing key for every request (importKey + sign); keeping the \`CryptoKey\` instead would save one more call, but needs a change in aws4fetch.
 `);
   }
   if (has("middleware")) {
