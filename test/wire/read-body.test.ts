@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { StsError } from "../../src/errors.ts";
 import { readBody } from "../../src/wire/read-body.ts";
 import { encodeForm, encodeRfc3986 } from "../../src/wire/query.ts";
+import { DOMParser } from "@xmldom/xmldom";
 import { MAX_BODY_BYTES, XmlReadError, parseXmlDocument, text } from "../../src/wire/xml.ts";
 
 const encoder = new TextEncoder();
@@ -158,5 +159,19 @@ describe("shared XML parser", () => {
       assert.equal(text(root, name), el!.textContent, `${name}: same as textContent`);
     }
     assert.equal(text(root, "Absent"), undefined);
+  });
+
+  test("line ends are normalized exactly as xmldom's default parser does, CR, CRLF, NEL, LS and PS included", () => {
+    const reference = new DOMParser();
+    for (const sep of ["\n", "\r\n", "\r", "\r\u0085", "\u0085", "\u2028", "\u2029", "\n\r"]) {
+      const body = `<R>\n<A>one${sep}two</A><B attr="x${sep}y">b</B></R>`;
+      const ours = parseXmlDocument(body);
+      const theirs = reference.parseFromString(body, "text/xml").documentElement!;
+      assert.equal(text(ours, "A"), theirs.getElementsByTagName("A")[0]!.textContent, JSON.stringify(sep));
+      let b = ours.firstChild;
+      while (b && (b as Element).localName !== "B") b = b.nextSibling;
+      assert.equal((b as Element).getAttribute("attr"), theirs.getElementsByTagName("B")[0]!.getAttribute("attr"), `attr ${JSON.stringify(sep)}`);
+    }
+    assert.equal(text(parseXmlDocument("<R><A>one\r\ntwo</A></R>"), "A"), "one\ntwo");
   });
 });
