@@ -5,7 +5,8 @@
  * flatters whichever side runs second to another's garbage; separate processes do not.
  * Also this build against the baseline build (bench/prepare.mjs): signed GetCallerIdentity and
  * AssumeRoleWithWebIdentity, "today" ÷ now.
- *   node bench/pairs.mjs [--pairs=4] [--runtimes=node,deno,bun] [--ms=600] [--baseline=0] --out=bench/.out/pairs.json
+ *   node bench/pairs.mjs [--pairs=4] [--runtimes=node,deno,bun] [--only=awwi,gci,hit,gci-vs-baseline,awwi-vs-baseline]
+ *                        [--ms=600] [--baseline=0] --out=bench/.out/pairs.json
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,6 +31,10 @@ const baseline = JSON.parse(readFileSync(join(root, "bench", ".out", "baseline.j
 if (baseline.built && args.baseline !== "0") {
   comparisons.push(["gci-vs-baseline", "gci", "gci@baseline", "ratio"]); // baseline CPU ÷ this build's
   comparisons.push(["awwi-vs-baseline", "awwi", "awwi@baseline", "ratio"]);
+}
+if (args.only) {
+  const keep = new Set(args.only.split(","));
+  for (let i = comparisons.length - 1; i >= 0; i--) if (!keep.has(comparisons[i][0])) comparisons.splice(i, 1);
 }
 const baselineLib = join(root, "bench", ".out", "baseline", "dist") + "/";
 const sideArgv = (side) => {

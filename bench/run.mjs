@@ -4,7 +4,7 @@
  * run. A plain sequence of figure scripts, each in its own child process(es), each writing
  * bench/.out/<name>.json; then lib/report.mjs turns them into bench/results.json and
  * bench/RESULTS.md. Not part of `npm test`. Loopback only. About 4–6 minutes on 2 cores.
- *   npm run bench            (node bench/run.mjs [--pairs=4] [--spawns=10] [--report-only])
+ *   npm run bench            (node bench/run.mjs [--pairs=6] [--spawns=12] [--report-only])
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -50,10 +50,10 @@ function step(label, cmd, argv, { allowFail = false, timeoutMs = 240_000, captur
 step("prepare: build bench/.out/dist, stages, baseline", node, ["bench/prepare.mjs"]);
 
 // ── figures ─────────────────────────────────────────────────────────────────────────────────
-const pairs = `--pairs=${args.pairs ?? 4}`;
+const pairs = `--pairs=${args.pairs ?? 6}`;
 step("#1 #2 #3 on Node, #8 on Deno and Bun (each side in its own process, alternating pairs)", node, ["bench/pairs.mjs", pairs, `--out=${f("pairs")}`], { timeoutMs: 420_000 });
 step("#9 workerd", node, ["bench/workerd.mjs", pairs, `--out=${f("workerd")}`], { allowFail: true });
-step("#4 cold start on Node, Deno, Bun (fresh processes)", node, ["bench/cold.mjs", `--spawns=${args.spawns ?? 10}`, `--out=${f("cold")}`, `--profileDir=${profiles}`]);
+step("#4 cold start on Node, Deno, Bun (fresh processes)", node, ["bench/cold.mjs", `--spawns=${args.spawns ?? 12}`, `--out=${f("cold")}`, `--profileDir=${profiles}`]);
 step("#5 bundle size (esbuild + gzip)", node, ["bench/bundle.mjs", `--out=${f("bundle")}`]);
 step("#6 fan-in, #7 memory", node, ["--expose-gc", "bench/fanin-memory.mjs", `--out=${f("fanin-memory")}`]);
 step("crypto.subtle per signed request: Node", node, ["bench/subtle.mjs"], { capture: f("subtle-node") });

@@ -362,6 +362,12 @@ What would close the gap (signing stays on aws4fetch and Web Crypto, as issue 13
 3. aws4fetch imports the cached signing key for every request (importKey + sign); keeping the \`CryptoKey\` instead would save one more call, but needs a change in aws4fetch.
 `);
   }
+  for (const t of missed.filter((x) => x.figure.startsWith("signed GetCallerIdentity, vs today"))) {
+    out.push(`### Signed GetCallerIdentity on ${t.runtime}, vs today
+
+Measured ${x2(t.spread?.median)} of today's speed (per pair: ${t.spread?.values?.map((v) => v.toFixed(2)).join(", ") ?? "–"}). Nothing in this pass adds work to a signed call: the signer's inputs and aws4fetch are unchanged, and the pipeline no longer builds a \`Request\` per attempt. A spread that crosses 1× on a shared machine is noise until a quiet re-run says otherwise: \`node bench/pairs.mjs --runtimes=${t.runtime} --only=gci-vs-baseline --pairs=8\` repeats just this comparison.
+`);
+  }
   if (has("middleware")) {
     out.push(`### Middleware cache-hit overhead
 
