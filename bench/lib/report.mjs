@@ -79,7 +79,19 @@ export function buildResults({ raw, profiles, machine, date, durationSeconds, ti
   }
 
   function row(figure, runtime, spread, target, met, values, error, kind = "ratio") {
-    return { figure, runtime, version: versions[runtime], kind, spread: spread ?? null, target, met, values: values || null, error: error?.message ?? error ?? undefined };
+    const t = { figure, runtime, version: versions[runtime], kind, spread: spread ?? null, target, met, values: values || null, error: error?.message ?? error ?? undefined };
+    // How sure: does the pairs' spread reach across the target? A negative overhead is noise by definition.
+    const m = /([\d.]+)\s*(×|%)/.exec(target);
+    const threshold = target === "no slower than today" ? NO_SLOWER : m ? Number(m[1]) / (m[2] === "%" ? 100 : 1) : undefined;
+    if (met !== null && threshold !== undefined && spread?.min !== undefined) {
+      t.threshold = threshold;
+      t.spreadCrossesTarget = spread.min < threshold && spread.max > threshold;
+      if (kind === "overhead" && spread.median < 0) {
+        t.inconclusive = "median overhead below zero: noise larger than the effect";
+        t.met = null;
+      }
+    }
+    return t;
   }
 
   const subtle = Object.fromEntries(RUNTIMES.map((rt) => [rt, raw[`subtle-${rt}`]]).filter(([, v]) => v));
@@ -130,7 +142,8 @@ function targetRows(r) {
     const [la, lb] = v?.labels ?? ["edge-sts", "SDK"];
     const sides = v ? `${la} ${fmtVal(v.edge, v.unit)} · ${lb} ${fmtVal(v.sdk, v.unit)}` : "–";
     const value = t.error && !t.spread ? `did not run: ${t.error.split("\n")[0].slice(0, 120)}` : t.kind === "overhead" ? spreadPct(t.spread) : t.spread?.n ? spreadX(t.spread) : x2(t.spread?.median);
-    return [t.figure, `${t.runtime}${t.version ? ` ${t.version.replace(/^v/, "")}` : ""}`, value, sides, t.target, mark(t.met)];
+    const how = t.inconclusive ? `inconclusive (${t.inconclusive})` : t.spreadCrossesTarget ? `${mark(t.met)} (spread crosses the target)` : mark(t.met);
+    return [t.figure, `${t.runtime}${t.version ? ` ${t.version.replace(/^v/, "")}` : ""}`, value, sides, t.target, how];
   });
 }
 function fmtVal(x, unit) {
