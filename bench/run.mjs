@@ -3,8 +3,9 @@
  * `npm run bench`: every figure of issues 6 and 13, side by side with @aws-sdk/client-sts, in one
  * run. A plain sequence of figure scripts, each in its own child process(es), each writing
  * bench/.out/<name>.json; then lib/report.mjs turns them into bench/results.json and
- * bench/RESULTS.md. Not part of `npm test`. Loopback only. About 4–6 minutes on 2 cores.
- *   npm run bench            (node bench/run.mjs [--pairs=6] [--spawns=12] [--report-only])
+ * bench/RESULTS.md. Not part of `npm test`. Loopback only. About 5–6 minutes on 2 cores.
+ *   npm run bench            (node bench/run.mjs [--pairs=4] [--spawns=10] [--report-only])
+ * More pairs/spawns tighten the spreads on a noisy machine (each pair adds ~15 s per comparison).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -50,10 +51,10 @@ function step(label, cmd, argv, { allowFail = false, timeoutMs = 240_000, captur
 step("prepare: build bench/.out/dist, stages, baseline", node, ["bench/prepare.mjs"]);
 
 // ── figures ─────────────────────────────────────────────────────────────────────────────────
-const pairs = `--pairs=${args.pairs ?? 6}`;
+const pairs = `--pairs=${args.pairs ?? 4}`;
 step("#1 #2 #3 on Node, #8 on Deno and Bun (each side in its own process, alternating pairs)", node, ["bench/pairs.mjs", pairs, `--out=${f("pairs")}`], { timeoutMs: 420_000 });
 step("#9 workerd", node, ["bench/workerd.mjs", pairs, `--out=${f("workerd")}`], { allowFail: true });
-step("#4 cold start on Node, Deno, Bun (fresh processes)", node, ["bench/cold.mjs", `--spawns=${args.spawns ?? 12}`, `--out=${f("cold")}`, `--profileDir=${profiles}`]);
+step("#4 cold start on Node, Deno, Bun (fresh processes)", node, ["bench/cold.mjs", `--spawns=${args.spawns ?? 10}`, `--out=${f("cold")}`, `--profileDir=${profiles}`]);
 step("#5 bundle size (esbuild + gzip)", node, ["bench/bundle.mjs", `--out=${f("bundle")}`]);
 step("#6 fan-in, #7 memory", node, ["--expose-gc", "bench/fanin-memory.mjs", `--out=${f("fanin-memory")}`]);
 step("crypto.subtle per signed request: Node", node, ["bench/subtle.mjs"], { capture: f("subtle-node") });
@@ -65,6 +66,7 @@ step("xmldom 0.9 end-tag RegExp (#950): Bun", ...bun("bench/xmldom.mjs"), { capt
 step("stages of one exchange: Node", node, ["bench/stages.mjs"], { capture: f("stages-node") });
 step("stages of one exchange: Deno", ...deno("bench/stages.mjs"), { capture: f("stages-deno"), allowFail: true });
 step("stages of one exchange: Bun", ...bun("bench/stages.mjs"), { capture: f("stages-bun"), allowFail: true });
+step("#10 fleet: 8 isolates sharing one store (Redis, Deno KV, Workers KV)", node, ["bench/fleet.mjs", `--out=${f("fleet")}`], { allowFail: true, timeoutMs: 300_000 });
 
 // ── profiles: where the time goes (Node and Bun have CLI CPU profilers; RESULTS.md cites them) ──
 const profiled = {};
@@ -99,9 +101,13 @@ const results = buildResults({
   durationSeconds: previous?.durationSeconds ?? Math.round((Date.now() - started) / 1000),
   timings: previous?.timings ?? timings,
 });
+results.fleet = raw.fleet ?? { ran: false };
 writeFileSync(join(bench, "results.json"), JSON.stringify(results, null, 2) + "\n");
-console.log("\n" + renderTable(results));
-writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results));
+const { fleetRows, renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
+console.log("\n" + renderTable(results) + "\n" + fleetRows(results.fleet).map((row) => row.join(" · ")).join("\n"));
+writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet));
+// Adds its own section to RESULTS.md and results.json (and writes RESULTS-regions.md).
+step("STS regions: nearest and failover (simulated network)", node, ["bench/regions.mjs"], { allowFail: true });
 console.log(`\nbench/results.json and bench/RESULTS.md written (${results.durationSeconds} s)`);
 
 function machine() {

@@ -7,26 +7,33 @@
  *   1. typecheck   src (no Node typings), test, and examples/* when present
  *   2. node        every test/**\/*.test.ts outside test/portable with `node --import tsx --test`
  *   3. portable    test/portable on node, deno, bun and inside workerd
+ *   4. miniflare   test/miniflare: Workers KV and the Cache API as shared stores, several Worker
+ *                  isolates in Miniflare (its own summary line)
  *
- * Options: `--only=typecheck,node,portable` runs a subset.
+ * Options: `--only=typecheck,node,portable,miniflare` runs a subset.
+ *
+ * Redis: the Redis tests (node and bun) run against a `redis-server` started here on a free loopback
+ * port and stopped at the end, or against `REDIS_URL` when set. Without a binary they are skipped and
+ * the summary line says `skipped: redis-server not found`; under CI (`CI=true`) that is a failure.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { startRedis } from "./redis-server.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const wanted = (step) => !only || only.includes(step);
-const unknown = only?.filter((step) => !["typecheck", "node", "portable"].includes(step)) ?? [];
+const unknown = only?.filter((step) => !["typecheck", "node", "portable", "miniflare"].includes(step)) ?? [];
 if (unknown.length > 0) {
-  console.error(`unknown step(s) in --only: ${unknown.join(", ")} (known: typecheck, node, portable)`);
+  console.error(`unknown step(s) in --only: ${unknown.join(", ")} (known: typecheck, node, portable, miniflare)`);
   console.log("total: 0 passed, 1 failed");
   process.exit(1);
 }
 
-/** @type {Array<{ label: string, passed: number, failed: number }>} */
+/** @type {Array<{ label: string, passed: number, failed: number, skipped?: number, why?: string }>} */
 const summary = [];
 const leakDir = mkdtempSync(join(tmpdir(), "edge-sts-leaks-"));
 const notes = [];
@@ -124,6 +131,8 @@ async function typecheck() {
   const checks = [
     ["src (types: [])", tsc, ["-p", "tsconfig.json", "--noEmit", "--pretty", "false"]],
     ["test", tsc, ["-p", "test/tsconfig.json", "--noEmit", "--pretty", "false"]],
+    // The store adapters against Deno's own Deno.Kv and Cache typings.
+    ["test/stores/*.deno.ts (deno check)", runtimeBinary("deno").path, ["check", "--quiet", "test/stores/runtime-types.deno.ts"]],
   ];
   const examples = join(root, "examples");
   if (existsSync(examples)) {
@@ -160,7 +169,7 @@ async function typecheck() {
 
 async function nodeSuite() {
   header("node --test");
-  const files = findTests(join(root, "test"), ["test/portable", "test/workerd", "test/fixtures"]);
+  const files = findTests(join(root, "test"), ["test/portable", "test/workerd", "test/fixtures", "test/miniflare"]);
   if (files.length === 0) {
     console.log("no test/**/*.test.ts files found");
     return { passed: 0, failed: 1, why: "no Node test files" };
@@ -178,7 +187,13 @@ async function nodeSuite() {
     "--test-timeout=120000",
     "--test-force-exit",
     ...files,
-  ], { timeoutMs: 7 * 60_000, env: { EDGE_STS_LEAK_DIR: leakDir } });
+  ], { timeoutMs: 7 * 60_000, env: { EDGE_STS_LEAK_DIR: leakDir, ...redisEnv } });
+  console.log(`(node --test finished in ${seconds(r.ms)}, exit code ${r.code})`);
+  return nodeTestCounts(r);
+}
+
+/** The pass/fail counts of a `node --test` run; a non-zero exit without a failure counts as one. */
+function nodeTestCounts(r) {
   const text = stripAnsi(r.out);
   const count = (key) => {
     const m = [...text.matchAll(new RegExp(`^[ℹ#] ${key} (\\d+)$`, "gm"))].at(-1);
@@ -187,10 +202,29 @@ async function nodeSuite() {
   const pass = count("pass");
   const fail = count("fail");
   const cancelled = count("cancelled") ?? 0;
-  console.log(`(node --test finished in ${seconds(r.ms)}, exit code ${r.code})`);
   if (pass === undefined || fail === undefined) return { passed: 0, failed: 1, why: "node --test printed no pass/fail counts" };
   const failed = fail + cancelled + (r.code !== 0 && fail + cancelled === 0 ? 1 : 0);
-  return { passed: pass, failed };
+  return { passed: pass, failed, skipped: count("skipped") ?? 0 };
+}
+
+/** test/miniflare: Worker isolates in Miniflare sharing Workers KV and the Cache API, one file at a time. */
+async function miniflareSuite() {
+  header("miniflare (Workers KV, Cache API)");
+  const files = findTests(join(root, "test", "miniflare"), []);
+  if (files.length === 0) return { passed: 0, failed: 1, why: "no test/miniflare/*.test.ts files" };
+  const version = JSON.parse(readFileSync(join(root, "node_modules", "miniflare", "package.json"), "utf8")).version;
+  console.log(`(miniflare ${version}) ${files.length} files: ${files.join(" ")}`);
+  const r = await run("miniflare", process.execPath, [
+    "--import", "tsx",
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=1",
+    "--test-timeout=120000",
+    "--test-force-exit",
+    ...files,
+  ], { timeoutMs: 4 * 60_000 });
+  console.log(`(miniflare finished in ${seconds(r.ms)}, exit code ${r.code})`);
+  return nodeTestCounts(r);
 }
 
 /** Scans what test/leak/collect.ts recorded during the Node suite. */
@@ -207,8 +241,8 @@ async function leakCheck() {
 async function portable(runtime, cmd, args, env = {}, version = undefined) {
   header(`portable suite: ${runtime}`);
   if (version) console.log(`(${version})`);
-  const r = await run(runtime, cmd, args, { timeoutMs: 3 * 60_000, env });
-  const m = [...stripAnsi(r.out).matchAll(new RegExp(`^${runtime}: (\\d+) passed, (\\d+) failed$`, "gm"))].at(-1);
+  const r = await run(runtime, cmd, args, { timeoutMs: 3 * 60_000, env: { ...redisEnv, ...env } });
+  const m = [...stripAnsi(r.out).matchAll(new RegExp(`^${runtime}: (\\d+) passed, (\\d+) failed(?:, (\\d+) skipped(?:: (.*))?)?$`, "gm"))].at(-1);
   if (!m) {
     console.log(`${runtime}: did not report a result (exit code ${r.code}) — counted as a failure`);
     return { passed: 0, failed: 1 };
@@ -223,7 +257,7 @@ async function portable(runtime, cmd, args, env = {}, version = undefined) {
     console.log(`${runtime}: ran no test — counted as a failure`);
     failed = 1;
   }
-  return { passed, failed };
+  return { passed, failed, skipped: Number(m[3] ?? 0), why: m[4] };
 }
 
 async function portableSuites() {
@@ -231,7 +265,7 @@ async function portableSuites() {
   results.portableNode = await portable("node", process.execPath, ["--import", "tsx", "test/portable/run.ts"], {}, `node ${process.version}`);
 
   const deno = runtimeBinary("deno");
-  results.deno = await portable("deno", deno.path, ["run", "-A", "--quiet", "test/portable/run.ts"], {}, deno.version);
+  results.deno = await portable("deno", deno.path, ["run", "-A", "--quiet", "--unstable-kv", "test/portable/run.ts"], {}, deno.version);
 
   const bun = runtimeBinary("bun");
   results.bun = await portable("bun", bun.path, ["test/portable/run.ts"], {}, bun.version && `bun ${bun.version}`);
@@ -246,17 +280,39 @@ async function portableSuites() {
 const startedAt = Date.now();
 if (wanted("typecheck")) await typecheck();
 
+// One Redis for the Node and Bun Redis tests (each test file uses a database of its own).
+let redisEnv = {};
+let redis;
+if (wanted("node") || wanted("portable")) {
+  redis = await startRedis();
+  if (redis.url) {
+    redisEnv = { REDIS_URL: redis.url };
+    console.log(`\n(redis: ${redis.owned ? `started redis-server at ${redis.url}` : `REDIS_URL=${redis.url}`})`);
+  } else {
+    redisEnv = { EDGE_STS_REDIS_MISSING: redis.why };
+    console.log(`\n(redis: ${redis.why}; the Redis tests are skipped)`);
+    if (process.env.CI === "true" || redis.failedToStart) {
+      summary.push({ label: "redis", passed: 0, failed: 1 });
+      console.log(`redis: ${redis.why}${process.env.CI === "true" ? " under CI=true — counted as a failure (.ci/run installs it)" : ""}`);
+    }
+  }
+}
+
 let node = { passed: 0, failed: 0 };
 let leaks;
 if (wanted("node")) {
   const r = await nodeSuite();
   if (r.why) console.log(`node: ${r.why}`);
-  node = r;
+  node = { ...r, why: undefined };
   leaks = await leakCheck();
 }
 if (wanted("portable")) {
   const p = await portableSuites();
-  node = { passed: node.passed + p.portableNode.passed, failed: node.failed + p.portableNode.failed };
+  node = {
+    passed: node.passed + p.portableNode.passed,
+    failed: node.failed + p.portableNode.failed,
+    skipped: (node.skipped ?? 0) + (p.portableNode.skipped ?? 0),
+  };
   summary.push({ label: "node", ...node });
   summary.push({ label: "deno", ...p.deno }, { label: "bun", ...p.bun }, { label: "workerd", ...p.workerd });
 } else if (wanted("node")) {
@@ -264,13 +320,23 @@ if (wanted("portable")) {
 }
 
 if (leaks) summary.push({ label: "leak-check", ...leaks });
+await redis?.stop();
+if (wanted("miniflare")) {
+  const r = await miniflareSuite();
+  if (r.why) console.log(`miniflare: ${r.why}`);
+  summary.push({ label: "miniflare", passed: r.passed, failed: r.failed });
+}
 
 header(`summary (${seconds(Date.now() - startedAt)})`);
 for (const note of notes) console.log(`note: ${note}`);
 let passed = 0;
 let failed = 0;
+const missingRedis = redisEnv.EDGE_STS_REDIS_MISSING;
 for (const s of summary) {
-  console.log(`${s.label}: ${s.passed} passed, ${s.failed} failed`);
+  // A skip is never silent: its count, and why when Redis is missing.
+  const why = s.why ?? (missingRedis && (s.label === "node" || s.label === "bun") ? missingRedis : undefined);
+  const skipped = s.skipped ? `, ${s.skipped} skipped${why ? `: ${why}` : ""}` : "";
+  console.log(`${s.label}: ${s.passed} passed, ${s.failed} failed${skipped}`);
   passed += s.passed;
   failed += s.failed;
 }

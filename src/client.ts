@@ -4,6 +4,7 @@
 import { StsConfigurationError } from "./errors.ts";
 import { resolveEndpoint } from "./endpoints.ts";
 import type { ResolvedEndpoint } from "./endpoints.ts";
+import { clientRegions, RegionFailover } from "./failover.ts";
 import type {
   AwsCredentials,
   CredentialsProvider,
@@ -49,10 +50,30 @@ import type { GetSessionTokenInput, GetSessionTokenOutput } from "./operations/g
 import { getWebIdentityToken } from "./operations/get-web-identity-token.ts";
 import type { GetWebIdentityTokenInput, GetWebIdentityTokenOutput } from "./operations/get-web-identity-token.ts";
 
+let credentialsOf: (client: StsClient) => CredentialsProvider | undefined;
+
+/**
+ * The credentials provider a client signs with (not public: `fromAssumeRole` derives its store keys
+ * from the source credentials, which only their holder has).
+ */
+export function clientCredentials(client: StsClient): CredentialsProvider | undefined {
+  return credentialsOf(client);
+}
+
 /** Options of {@link StsClient}. */
 export interface StsClientOptions {
-  /** The AWS region, e.g. `eu-west-1`. Required unless `endpoint` is given. */
+  /** The AWS region, e.g. `eu-west-1`. Required unless `endpoint` or `regions` is given. */
   region?: string;
+  /**
+   * Candidate STS regions in failover order, instead of `region`: after a retryable failure (5xx,
+   * throttling, time-out, network) the next attempt goes to the next region, within `maxAttempts`.
+   * One partition only. A call may pass its own order (`RequestOptions.regions`). @default [region]
+   */
+  regions?: readonly string[];
+  /** A custom endpoint URL per region (VPC interface endpoints, emulators); other regions resolve by the rules. */
+  endpoints?: Readonly<Record<string, string>>;
+  /** How long a region whose endpoint just failed is tried last, in ms (per client). 0: never. @default 30000 */
+  failoverCooldownMs?: number;
   /**
    * Credentials for signed operations, or an async provider of them (called once per call; it should
    * cache, as `fromWebIdentity` and `fromAssumeRole` do). Not needed for AssumeRoleWithWebIdentity
@@ -107,16 +128,32 @@ export interface StsClientOptions {
  * ```
  */
 export class StsClient {
-  /** The endpoint and signing region every call uses. */
+  /** The endpoint and signing region of the first candidate region (every call's, with one region). */
   readonly endpoint: ResolvedEndpoint;
+  /** The candidate STS regions, in failover order; empty for a client of one custom `endpoint`. */
+  readonly regions: readonly string[];
+  /**
+   * What this client's credentials are valid in, whichever region issued them: the partition (`aws`, …),
+   * or the custom endpoint. Keys caches, so an answer from any region serves every request.
+   */
+  readonly cacheScope: string;
   readonly #ctx: PipelineContext;
+  readonly #failover: RegionFailover;
+
+  static {
+    credentialsOf = (client) => client.#ctx.credentials;
+  }
 
   /**
    * @param options Region, credentials, endpoint and transport settings.
    * @throws {StsConfigurationError} when the options cannot work (no region, FIPS with a custom endpoint, …).
    */
   constructor(options: StsClientOptions = {}) {
-    this.endpoint = resolveEndpoint(options);
+    const setup = clientRegions(options, resolveEndpoint);
+    this.regions = setup.regions;
+    this.cacheScope = setup.scope;
+    this.endpoint = setup.regions.length > 0 ? setup.endpointOf(setup.regions[0]!) : setup.endpointOf("");
+    this.#failover = new RegionFailover(setup.regions, setup.endpointOf, whole(options.failoverCooldownMs, 30_000, 0, "failoverCooldownMs"));
     const fetchFn = options.fetch;
     if (fetchFn !== undefined && typeof fetchFn !== "function") throw new StsConfigurationError("fetch must be a function");
     this.#ctx = {
@@ -145,7 +182,18 @@ export class StsClient {
    * @throws {StsError} when the call fails.
    */
   send<I, O>(operation: Operation<I, O>, input: I, options?: RequestOptions): Promise<O & ResponseMetadata> {
-    return send(this.#ctx, operation, input, options);
+    return this.#send(operation, input, options);
+  }
+
+  #send<I, O>(operation: Operation<I, O>, input: I, options: RequestOptions | undefined): Promise<O & ResponseMetadata> {
+    let route;
+    try {
+      route = this.#failover.route(options?.regions);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (route === undefined) return send(this.#ctx, operation, input, options);
+    return route.settle(send(this.#ctx, operation, input, { ...options, route }));
   }
 
   /**
@@ -161,7 +209,7 @@ export class StsClient {
    * ```
    */
   assumeRole(input: AssumeRoleInput, options?: RequestOptions): Promise<AssumeRoleOutput & ResponseMetadata> {
-    return send(this.#ctx, assumeRole, input, options);
+    return this.#send(assumeRole, input, options);
   }
 
   /**
@@ -180,7 +228,7 @@ export class StsClient {
     input: AssumeRoleWithSAMLInput,
     options?: RequestOptions,
   ): Promise<AssumeRoleWithSAMLOutput & ResponseMetadata> {
-    return send(this.#ctx, assumeRoleWithSAML, input, options);
+    return this.#send(assumeRoleWithSAML, input, options);
   }
 
   /**
@@ -199,7 +247,7 @@ export class StsClient {
     input: AssumeRoleWithWebIdentityInput,
     options?: RequestOptions,
   ): Promise<AssumeRoleWithWebIdentityOutput & ResponseMetadata> {
-    return send(this.#ctx, assumeRoleWithWebIdentity, input, options);
+    return this.#send(assumeRoleWithWebIdentity, input, options);
   }
 
   /**
@@ -215,7 +263,7 @@ export class StsClient {
    * ```
    */
   assumeRoot(input: AssumeRootInput, options?: RequestOptions): Promise<AssumeRootOutput & ResponseMetadata> {
-    return send(this.#ctx, assumeRoot, input, options);
+    return this.#send(assumeRoot, input, options);
   }
 
   /**
@@ -233,7 +281,7 @@ export class StsClient {
     input: DecodeAuthorizationMessageInput,
     options?: RequestOptions,
   ): Promise<DecodeAuthorizationMessageOutput & ResponseMetadata> {
-    return send(this.#ctx, decodeAuthorizationMessage, input, options);
+    return this.#send(decodeAuthorizationMessage, input, options);
   }
 
   /**
@@ -251,7 +299,7 @@ export class StsClient {
     input: GetAccessKeyInfoInput,
     options?: RequestOptions,
   ): Promise<GetAccessKeyInfoOutput & ResponseMetadata> {
-    return send(this.#ctx, getAccessKeyInfo, input, options);
+    return this.#send(getAccessKeyInfo, input, options);
   }
 
   /**
@@ -269,7 +317,7 @@ export class StsClient {
     input: GetCallerIdentityInput = {},
     options?: RequestOptions,
   ): Promise<GetCallerIdentityOutput & ResponseMetadata> {
-    return send(this.#ctx, getCallerIdentity, input, options);
+    return this.#send(getCallerIdentity, input, options);
   }
 
   /**
@@ -287,7 +335,7 @@ export class StsClient {
     input: GetDelegatedAccessTokenInput,
     options?: RequestOptions,
   ): Promise<GetDelegatedAccessTokenOutput & ResponseMetadata> {
-    return send(this.#ctx, getDelegatedAccessToken, input, options);
+    return this.#send(getDelegatedAccessToken, input, options);
   }
 
   /**
@@ -305,7 +353,7 @@ export class StsClient {
     input: GetFederationTokenInput,
     options?: RequestOptions,
   ): Promise<GetFederationTokenOutput & ResponseMetadata> {
-    return send(this.#ctx, getFederationToken, input, options);
+    return this.#send(getFederationToken, input, options);
   }
 
   /**
@@ -323,7 +371,7 @@ export class StsClient {
     input: GetSessionTokenInput = {},
     options?: RequestOptions,
   ): Promise<GetSessionTokenOutput & ResponseMetadata> {
-    return send(this.#ctx, getSessionToken, input, options);
+    return this.#send(getSessionToken, input, options);
   }
 
   /**
@@ -341,7 +389,7 @@ export class StsClient {
     input: GetWebIdentityTokenInput,
     options?: RequestOptions,
   ): Promise<GetWebIdentityTokenOutput & ResponseMetadata> {
-    return send(this.#ctx, getWebIdentityToken, input, options);
+    return this.#send(getWebIdentityToken, input, options);
   }
 }
 

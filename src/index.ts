@@ -35,6 +35,12 @@ export type {
 export { resolveEndpoint } from "./endpoints.ts";
 export type { EndpointParams, ResolvedEndpoint } from "./endpoints.ts";
 
+// STS regions: the nearest one from platform hints, and the table behind it.
+export { byDistance, DEFAULT_STS_REGIONS, distanceKm, locate, nearestRegions, regionCoordinates } from "./regions.ts";
+export type { Coordinates, PlatformHints, PlatformLocation } from "./regions.ts";
+export { awsRegionInfo } from "./region-table.ts";
+export type { AwsRegionInfo } from "./region-table.ts";
+
 // Credentials and per-call options.
 export type {
   AwsCredentials,
@@ -91,6 +97,9 @@ export type {
   ProvidedContext,
   Tag,
 } from "./operations/index.ts";
+
+// The shared credential store (adapters: `edge-sts/stores`).
+export type { CredentialStore, StoreErrorInfo } from "./cache/store.ts";
 
 // ── Credential providers ──────────────────────────────────────────────────────────────────────
 // Async, caching providers for `StsClient`'s `credentials` (src/providers/, maintained separately).

@@ -40,6 +40,11 @@ export interface RequestOptions {
    * error, instead of waiting. @default the client's `maxRetryAfterMs`
    */
   maxRetryAfterMs?: number;
+  /**
+   * This call's STS regions, in the order its attempts use them (e.g. `nearestRegions(hints)`).
+   * @default the client's `regions`
+   */
+  regions?: readonly string[];
 }
 
 /** What every operation output carries besides its members. */

@@ -12,7 +12,7 @@ import ts from "typescript";
 import { refuseNodeBuiltins } from "./workerd/serve.ts";
 
 const root = resolve(import.meta.dirname, "..");
-const entries = ["src/index.ts", "src/hono/index.ts", "src/testing/index.ts"];
+const entries = ["src/index.ts", "src/hono/index.ts", "src/testing/index.ts", "src/stores/index.ts"];
 
 async function bundleNeutral(entry: string): Promise<esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] }> {
   return esbuild.build({
@@ -44,6 +44,27 @@ for (const entry of entries) {
     assert.doesNotMatch(code, /\brequire\(["']node:/);
   });
 }
+
+test("the store adapters import nothing at run time but edge-sts's own core (no client library)", async () => {
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ["src/stores/index.ts"],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    packages: "external",
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0]!.text;
+  assert.doesNotMatch(code, /^\s*import\b/m, "a store adapter imports a package at run time");
+  for (const file of readdirSync(join(root, "src/stores"))) {
+    const text = readFileSync(join(root, "src/stores", file), "utf8");
+    for (const [, what, from] of text.matchAll(/^import (type )?[^;]*? from "([^"]+)";/gm)) {
+      if (what === undefined) assert.match(from!, /^\.\.\/errors\.ts$/, `${file}: a value import from ${from}`);
+    }
+  }
+});
 
 test("the bundle check itself fails on a node: import", async () => {
   await assert.rejects(

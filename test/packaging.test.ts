@@ -14,7 +14,12 @@ const root = resolve(import.meta.dirname, "..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
 const readJson = (file: string) => JSON.parse(readFileSync(join(root, file), "utf8"));
 /** The published entry points, as JSR maps them (relative to the repo root). */
-const entries = { ".": "./src/index.ts", "./hono": "./src/hono/index.ts", "./testing": "./src/testing/index.ts" } as const;
+const entries = {
+  ".": "./src/index.ts",
+  "./hono": "./src/hono/index.ts",
+  "./testing": "./src/testing/index.ts",
+  "./stores": "./src/stores/index.ts",
+} as const;
 
 interface Ran {
   code: number | null;
@@ -72,7 +77,7 @@ test("npm pack ships only dist/, README.md, LICENSE and package.json", async () 
   for (const required of ["package.json", "LICENSE", "README.md"]) {
     if (existsSync(join(root, required))) assert.ok(files.includes(required), `${required} exists but is not packed`);
   }
-  for (const entry of ["dist/index.js", "dist/index.d.ts", "dist/hono/index.js", "dist/hono/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts"]) {
+  for (const entry of ["dist/index.js", "dist/index.d.ts", "dist/hono/index.js", "dist/hono/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts", "dist/stores/index.js", "dist/stores/index.d.ts"]) {
     assert.ok(files.includes(entry), `${entry} is not packed`);
   }
   assert.deepEqual(files.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts")), [], "TypeScript sources in the tarball");
@@ -89,7 +94,7 @@ test("are-the-types-wrong (esm-only profile) reports no problems", async () => {
   requireBuild();
   const r = await exec(bin("attw"), ["--pack", "--profile", "esm-only", "--format", "table-flipped"]);
   assert.equal(r.code, 0, explain(r));
-  for (const entry of ['"edge-sts"', '"edge-sts/hono"', '"edge-sts/testing"']) {
+  for (const entry of ['"edge-sts"', '"edge-sts/hono"', '"edge-sts/testing"', '"edge-sts/stores"']) {
     assert.match(r.stdout, new RegExp(`${entry}[^\\n]*🟢 \\(ESM\\)[^\\n]*🟢`), `${entry} does not resolve cleanly:\n${r.stdout}`);
   }
 });

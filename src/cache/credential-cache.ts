@@ -131,6 +131,11 @@ export class CredentialCache<V extends { expiration: Date }> {
     this.#random = options.random ?? Math.random;
   }
 
+  /** Seconds before expiration a value stops being fresh (a shared store serves values until then too). */
+  get refreshWindowSeconds(): number {
+    return this.#windowMs / 1000;
+  }
+
   /** Entries held: values and remembered rejections (in-flight loads are not counted). */
   get size(): number {
     return this.#entries.size + this.#rejections.size;

@@ -15,6 +15,7 @@
  */
 export { stsCredentials } from "./sts-credentials.ts";
 export type { StsCredentialsOptions } from "./options.ts";
+export type { StsRegions } from "./regions.ts";
 export type {
   PerRequest,
   StsCacheHitInfo,

@@ -9,11 +9,13 @@ import type { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import { cacheKey } from "../cache/cache-key.ts";
 import type { CredentialCache } from "../cache/credential-cache.ts";
+import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import type { StsClient } from "../client.ts";
 import type { FetchFunction } from "../types.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { arn, roleDurationSeconds, roleSessionName, sessionPolicy, str } from "../operations/shapes.ts";
 import { BearerTokenError } from "./errors.ts";
+import type { StsRegions } from "./regions.ts";
 import type { TokenClaims, TokenCookie } from "./token.ts";
 import type { PerRequest, StsCacheHitInfo, StsExchangeInfo, StsSession } from "./types.ts";
 
@@ -35,8 +37,17 @@ export interface StsCredentialsOptions<E extends Env = any> {
   policyArns?: PerRequest<readonly string[], E>;
   /** For OAuth 2.0 providers (Login with Amazon, Facebook): the provider's domain. @default none */
   providerId?: PerRequest<string, E>;
-  /** The STS region; also the region `c.var.aws` signs for. Required unless `endpoint` or `client` is given. */
+  /**
+   * The region `c.var.aws` signs for, and the STS region when `stsRegions` is absent. Required unless
+   * `stsRegions`, `endpoint` or `client` is given. @default with `stsRegions`: the region of each URL signed
+   */
   region?: string;
+  /**
+   * The STS regions the exchange goes to, with failover to the next on a retryable failure: a list,
+   * `"nearest"` (from `request.cf`, `DENO_REGION`, `FLY_REGION`, `VERCEL_REGION`, `AWS_REGION`),
+   * `{ nearest: [...] }`, or `(c) => region | regions`. Opt-in regions only when listed. @default [region]
+   */
+  stsRegions?: StsRegions<E>;
   /** A custom STS endpoint URL. Not with `client`. @default resolved from `region` */
   endpoint?: string;
   /** The fetch STS is called with, as `fetch(url, init)`. Not with `client`. @default globalThis.fetch */
@@ -69,9 +80,20 @@ export interface StsCredentialsOptions<E extends Env = any> {
   maxEntries?: number;
   /** Seconds a rejected token is answered from memory (private cache). @default 30 */
   negativeTtlSeconds?: number;
+  /**
+   * A shared store behind the isolate's cache (`edge-sts/stores`: Workers KV, Cache API, Deno KV,
+   * Redis), or `(c) => store` where bindings exist per request. Read on an isolate miss before STS,
+   * written in the background after an exchange; keys and values are sealed with keys derived from
+   * the caller's token. `undefined` from the function means "no store for this request". @default none
+   */
+  store?: CredentialStore | ((c: Context<E>) => CredentialStore | undefined);
+  /** Milliseconds a store read may take before the request goes to STS instead. @default 50 */
+  storeTimeoutMs?: number;
+  /** Told when the store fails, times out or returns a value that does not open (never the key or value). A hook that throws is ignored. */
+  onStoreError?: (info: StoreErrorInfo) => void;
   /** Let requests without a token through, with no variables set. @default false */
   optional?: boolean;
-  /** Add `Server-Timing: sts;dur=…;desc="hit|miss|refresh|stale"` to responses. @default false */
+  /** Add `Server-Timing: sts;dur=…;desc="hit|store|miss|refresh|stale"` to responses. @default false */
   serverTiming?: boolean;
   /** Told about every STS exchange (never the token). A hook that throws is ignored. */
   onExchange?: (info: StsExchangeInfo) => void;

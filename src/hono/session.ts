@@ -5,21 +5,24 @@
  * @module
  */
 import { AwsClient } from "aws4fetch";
+import type { StoreCodec } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import { EdgeStsError, StsError } from "../errors.ts";
+import { answeredBy } from "../failover.ts";
 import type { AssumeRoleWithWebIdentityOutput } from "../operations/assume-role-with-web-identity.ts";
+import type { TemporaryCredentials } from "../types.ts";
 import type { ExchangeParams } from "./options.ts";
 import { sessionNameFor } from "./session-name.ts";
 import type { InspectedToken } from "./token.ts";
-import type { StsExchangeInfo, StsSession } from "./types.ts";
+import type { StsExchangeInfo, StsIdentity, StsSession } from "./types.ts";
 
 const OPERATION = "AssumeRoleWithWebIdentity";
 
 /** What an exchange needs besides the request's own values. */
 export interface ExchangeContext {
   client: StsClient;
-  /** The region `c.var.aws` signs for. */
-  region: string;
+  /** The region `c.var.aws` signs for; `undefined`: the region of each URL (aws4fetch's guess). */
+  region: string | undefined;
   onExchange: ((info: StsExchangeInfo) => void) | undefined;
   /** The deadline of one exchange, retries included. */
   exchangeTimeoutMs: number;
@@ -33,6 +36,7 @@ const MAX_RETRY_AFTER_IN_REQUEST_MS = 1000;
 /**
  * Calls STS and builds the value to cache. Reports to `onExchange`, success or failure.
  * @param outcome `"miss"` when a request waits for it, `"refresh"` when cached credentials are being served meanwhile.
+ * @param regions The STS regions of this exchange, in order. Default: the client's.
  * @throws {StsError} as the client throws it, or `InvalidResponse` when the answer has no credentials.
  */
 export async function exchange(
@@ -41,10 +45,12 @@ export async function exchange(
   inspected: InspectedToken,
   params: ExchangeParams,
   outcome: "miss" | "refresh",
+  regions?: readonly string[],
 ): Promise<StsSession> {
   const started = performance.now();
   let error: unknown;
   let requestId: string | undefined;
+  let stsRegion: string | undefined = ctx.client.regions?.[0];
   const deadline = new AbortController();
   const timer = setTimeout(() => {
     deadline.abort(new DOMException(`no credentials within exchangeTimeoutMs (${ctx.exchangeTimeoutMs} ms)`, "TimeoutError"));
@@ -60,11 +66,13 @@ export async function exchange(
       policyArns: params.policyArns?.map((arn) => ({ arn })),
       policy: params.policy,
       durationSeconds: params.durationSeconds,
-    }, { signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS });
+    }, { signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS, ...(regions === undefined ? {} : { regions }) });
     requestId = out.requestId;
+    stsRegion = answeredBy(out) ?? stsRegion;
     return toSession(out, ctx.region, inspected.subject, ctx.now());
   } catch (err) {
     error = err;
+    stsRegion = answeredBy(err) ?? stsRegion;
     if (err instanceof StsError) requestId = err.requestId;
     throw err;
   } finally {
@@ -77,6 +85,7 @@ export async function exchange(
         ...(error === undefined ? {} : { errorCode: error instanceof EdgeStsError ? error.code : "Error" }),
         ...(requestId === undefined ? {} : { requestId }),
         durationMs: performance.now() - started,
+        ...(stsRegion === undefined ? {} : { stsRegion }),
         roleArn: params.roleArn,
         subject: inspected.subject,
       });
@@ -86,7 +95,7 @@ export async function exchange(
 
 function toSession(
   out: AssumeRoleWithWebIdentityOutput & { requestId: string },
-  region: string,
+  region: string | undefined,
   subject: string | undefined,
   nowMs: number,
 ): StsSession {
@@ -98,18 +107,73 @@ function toSession(
   if (expiration.getTime() <= nowMs) {
     throw invalidResponse(`the credentials expired on arrival (${expiration.toISOString()}; check the local clock)`, out.requestId);
   }
-  const credentials = Object.freeze({ accessKeyId, secretAccessKey, sessionToken, expiration });
-  const identity = Object.freeze({
-    assumedRoleUser: Object.freeze({ assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn }),
+  return buildSession({ accessKeyId, secretAccessKey, sessionToken, expiration }, {
+    assumedRoleUser: { assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn },
     subjectFromWebIdentityToken: out.subjectFromWebIdentityToken ?? subject ?? "",
     ...(out.audience === undefined ? {} : { audience: out.audience }),
     ...(out.provider === undefined ? {} : { provider: out.provider }),
     ...(out.sourceIdentity === undefined ? {} : { sourceIdentity: out.sourceIdentity }),
+  }, region);
+}
+
+type IdentityFields = Omit<StsIdentity, "expiration">;
+
+function buildSession(creds: TemporaryCredentials, fields: IdentityFields, region: string | undefined): StsSession {
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
+  const credentials = Object.freeze({ accessKeyId, secretAccessKey, sessionToken, expiration });
+  const identity = Object.freeze({
+    ...fields,
+    assumedRoleUser: Object.freeze({ ...fields.assumedRoleUser }),
     expiration,
   });
   // Frozen: one instance serves every request that shares these credentials, so none may retarget it.
   const aws = Object.freeze(new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region }));
   return Object.freeze({ credentials, identity, aws, expiration });
+}
+
+/**
+ * How a session goes into the shared store and comes back: credentials and identity as JSON (sealed
+ * before it leaves the isolate), rebuilt into a frozen session with its own aws4fetch client.
+ * @param region The region `c.var.aws` signs for (`undefined`: the region of each URL).
+ */
+export function sessionCodec(region: string | undefined): StoreCodec<StsSession> {
+  return {
+    encode({ credentials: c, identity }: StsSession) {
+      const { expiration: _, ...fields } = identity;
+      return {
+        credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration.getTime() },
+        identity: fields,
+      };
+    },
+    decode(data) {
+      const d = data as { credentials?: Record<string, unknown>; identity?: Record<string, unknown> } | null;
+      const c = d?.credentials;
+      const i = d?.identity;
+      const user = i?.assumedRoleUser as Record<string, unknown> | undefined;
+      if (typeof c !== "object" || c === null || typeof i !== "object" || i === null) return undefined;
+      if (!strings(c, ["accessKeyId", "secretAccessKey", "sessionToken"]) || !Number.isFinite(c.expiration)) return undefined;
+      if (typeof user !== "object" || user === null || !strings(user, ["assumedRoleId", "arn"])) return undefined;
+      if (!strings(i, ["subjectFromWebIdentityToken"]) || !optionalStrings(i, ["audience", "provider", "sourceIdentity"])) return undefined;
+      const expiration = new Date(c.expiration as number);
+      const { accessKeyId, secretAccessKey, sessionToken } = c as Record<string, string>;
+      return buildSession({ accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, sessionToken: sessionToken!, expiration }, {
+        assumedRoleUser: { assumedRoleId: user.assumedRoleId as string, arn: user.arn as string },
+        subjectFromWebIdentityToken: i.subjectFromWebIdentityToken as string,
+        ...(i.audience === undefined ? {} : { audience: i.audience as string }),
+        ...(i.provider === undefined ? {} : { provider: i.provider as string }),
+        ...(i.sourceIdentity === undefined ? {} : { sourceIdentity: i.sourceIdentity as string }),
+      }, region);
+    },
+    expiration: (session) => session.expiration.getTime(),
+  };
+}
+
+function strings(record: Record<string, unknown>, names: string[]): boolean {
+  return names.every((name) => typeof record[name] === "string");
+}
+
+function optionalStrings(record: Record<string, unknown>, names: string[]): boolean {
+  return names.every((name) => record[name] === undefined || typeof record[name] === "string");
 }
 
 function invalidResponse(reason: string, requestId: string): StsError {

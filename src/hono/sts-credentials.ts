@@ -3,22 +3,29 @@
  *
  * @module
  */
-import type { Env, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { cacheKey } from "../cache/cache-key.ts";
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CacheOutcome } from "../cache/credential-cache.ts";
 import { sharedCredentialCache } from "../cache/shared.ts";
+import { loadThroughStore } from "../cache/store-level.ts";
+import type { KeyMemo } from "../cache/store-level.ts";
 import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
 import { exchangeResolver, positiveMs, seconds } from "./options.ts";
-import type { StsCredentialsOptions } from "./options.ts";
+import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
+import { clientRegionsOf, regionsResolver } from "./regions.ts";
 import { exchange, safely } from "./session.ts";
+import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
 import type { StsSession, StsVariables } from "./types.ts";
+
+/** How a request was answered: the cache's outcomes, and `"store"` for an isolate miss the shared store answered. */
+type Outcome = CacheOutcome | "store";
 
 /** Keeps this middleware's entries apart from anyone else's in the shared cache. */
 const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
@@ -36,7 +43,9 @@ const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
  * @param {string | Function} [options.policy] - An inline session policy. Default: none.
  * @param {string[] | Function} [options.policyArns] - Managed session policies. Default: none.
  * @param {string | Function} [options.providerId] - OAuth provider domain. Default: none.
- * @param {string} [options.region] - STS region, and the region `c.var.aws` signs for.
+ * @param {string} [options.region] - The region `c.var.aws` signs for; also the STS region without `stsRegions`.
+ * @param {string[] | string | object | Function} [options.stsRegions] - STS regions with failover: a list, `"nearest"`,
+ *   `{ nearest: [...] }` or `(c) => region`. Default: `[region]`.
  * @param {string} [options.endpoint] - Custom STS endpoint URL.
  * @param {Function} [options.fetch=globalThis.fetch] - The fetch STS is called with.
  * @param {StsClient} [options.client] - A ready client, instead of `region`/`endpoint`/`fetch`.
@@ -50,7 +59,10 @@ const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
  * @param {number} [options.maxEntries=1000] - Private cache: entries held, LRU out first.
  * @param {number} [options.negativeTtlSeconds=30] - Private cache: how long a rejected token is remembered.
  * @param {boolean} [options.optional=false] - Let requests without a token through, with no variables set.
- * @param {boolean} [options.serverTiming=false] - Add `Server-Timing: sts;dur=…;desc="hit|miss|refresh|stale"`.
+ * @param {CredentialStore | Function} [options.store] - A shared store behind the isolate's cache, or `(c) => store`. Default: none.
+ * @param {number} [options.storeTimeoutMs=50] - A store read taking longer goes to STS instead.
+ * @param {Function} [options.onStoreError] - Told about store failures (never the key or value).
+ * @param {boolean} [options.serverTiming=false] - Add `Server-Timing: sts;dur=…;desc="hit|store|miss|refresh|stale"`.
  * @param {Function} [options.onExchange] - Told about every STS exchange (never the token).
  * @param {Function} [options.onCacheHit] - Told about every request served from the cache (never the token).
  * @param {Function} [options.onError] - `(err: HTTPException, c)`; may return its own Response.
@@ -75,7 +87,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   if (typeof options !== "object" || options === null) throw new StsConfigurationError("stsCredentials: options are required");
   const resolve = exchangeResolver(options);
   const client = stsClient(options);
-  const region = options.region ?? client.endpoint.signingRegion;
+  const regionsFor = regionsResolver(options.stsRegions, client, options.client === undefined);
+  // With several STS regions, c.var.aws signs for `region`, or for the region of each URL it is given.
+  const region = options.region ?? (options.stsRegions === undefined ? client.endpoint.signingRegion : undefined);
   const cache = credentialCache(options);
   const challenge = challengePrefix(options.realm);
   const headerName = options.headerName ?? "Authorization";
@@ -86,21 +100,51 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const timed = serverTiming || onCacheHit !== undefined;
   const exchangeTimeoutMs = positiveMs(options.exchangeTimeoutMs, 8000, "exchangeTimeoutMs");
   const context = { client, region, onExchange: options.onExchange, exchangeTimeoutMs, now };
-  const namespace = cacheKey([NAMESPACE, client.endpoint.url, region]);
+  // Never the endpoint that answered: credentials from any region of the partition serve every request.
+  const namespace = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
-  // string object keeps its hash, so a cache hit does not rehash it.
-  const keys = new WeakMap<InspectedToken, { params: string; key: string }>();
+  // string object keeps its hash, so a cache hit does not rehash it. The store keys derived from it
+  // (on a miss only) are kept beside it.
+  const keys = new WeakMap<InspectedToken, KnownKey>();
   const keyOf = (inspected: InspectedToken, token: string, params: string): string => {
     const known = keys.get(inspected);
     if (known !== undefined && known.params === params) return known.key;
     const key = namespace + cacheKey([token]) + params;
-    keys.set(inspected, { params, key });
+    keys.set(inspected, { params, key, store: {} });
     return key;
+  };
+  const shared = sharedStore(options, cache, region);
+  /** Sessions that came from the shared store rather than STS (their waiters answer `"store"` too). */
+  const fromStore = new WeakSet<StsSession>();
+  const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string): Promise<StsSession> => {
+    const current = cache.peek(key);
+    const how = current === undefined ? "miss" : "refresh";
+    const run = () =>
+      regionsFor === undefined
+        ? exchange(context, token, inspected, params, how)
+        : Promise.resolve(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions));
+    const access = shared?.access(c);
+    if (access === undefined) return run();
+    return loadThroughStore(access, {
+      secret: token,
+      cacheKey: key,
+      // The memo of the token's latest parameters: it checks itself against `key` before use.
+      keys: keys.get(inspected)?.store,
+      codec: shared!.codec,
+      windowMs: shared!.windowMs,
+      notAfter: inspected.expMs,
+      current,
+      exchange: run,
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    }).then(({ value, fromStore: stored }) => {
+      if (stored) fromStore.add(value);
+      return value;
+    });
   };
 
   return createMiddleware<{ Variables: StsVariables }>(async function stsCredentials(c, next) {
     const started = timed ? performance.now() : 0;
-    let outcome: CacheOutcome;
+    let outcome: Outcome;
     try {
       const read = readToken(c, headerName, cookie);
       const token = typeof read === "object" ? await read : read;
@@ -119,14 +163,15 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       const key = keyOf(inspected, token, params.key);
       // A fresh entry is served synchronously: no closures, no promise on the hot path.
       const fresh = cache.fresh?.(key, inspected.expMs);
-      const { value, outcome: how } = fresh !== undefined ? { value: fresh, outcome: "hit" as const } : await cache.get(
+      const { value, outcome: cached } = fresh !== undefined ? { value: fresh, outcome: "hit" as const } : await cache.get(
         key,
-        () => exchange(context, token, inspected, params, cache.peek(key) === undefined ? "miss" : "refresh"),
+        () => load(c, token, inspected, params, key),
         { notAfter: inspected.expMs, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
       );
       c.set("awsCredentials", value.credentials);
       c.set("stsIdentity", value.identity);
       c.set("aws", value.aws);
+      const how: Outcome = cached === "miss" && fromStore.has(value) ? "store" : cached;
       outcome = how;
       if (onCacheHit && how !== "miss" && how !== "negative") {
         const { roleArn } = params;
@@ -145,9 +190,21 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   });
 }
 
+interface KnownKey {
+  params: string;
+  key: string;
+  /** The derived store keys of this entry, once a miss asked for them. */
+  store: KeyMemo;
+}
+
 function stsClient(options: StsCredentialsOptions): StsClient {
   if (options.client === undefined) {
-    return new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
+    const regions = clientRegionsOf(options.stsRegions);
+    if (regions === undefined) return new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
+    if (options.endpoint !== undefined) {
+      throw new StsConfigurationError("stsCredentials: endpoint names one STS endpoint; with stsRegions, pass a client made with regions and endpoints");
+    }
+    return new StsClient({ regions, fetch: options.fetch });
   }
   if (options.endpoint !== undefined || options.fetch !== undefined) {
     throw new StsConfigurationError("stsCredentials: give either client or endpoint/fetch, not both");

@@ -69,6 +69,8 @@ export interface StsExchangeInfo {
   requestId?: string;
   /** Milliseconds the exchange took. */
   durationMs: number;
+  /** The STS region the exchange's last attempt went to: the one that answered (or failed last). Absent for a custom endpoint. */
+  stsRegion?: string;
   /** The role asked for. */
   roleArn: string;
   /** The token's `sub` claim. */
@@ -79,8 +81,11 @@ export interface StsExchangeInfo {
 export interface StsCacheHitInfo {
   /** The STS action the credentials came from. */
   operation: "AssumeRoleWithWebIdentity";
-  /** `"hit"`; `"refresh"`: served while a background refresh runs; `"stale"`: served after a refresh failed. */
-  outcome: "hit" | "refresh" | "stale";
+  /**
+   * `"hit"`: from the isolate's cache; `"store"`: from the shared store (no STS call); `"refresh"`:
+   * served while a background refresh runs; `"stale"`: served after a refresh failed.
+   */
+  outcome: "hit" | "store" | "refresh" | "stale";
   /** Milliseconds the middleware spent on this request. */
   durationMs: number;
   /** The role. */

@@ -2,12 +2,16 @@
  * `fromAssumeRole`: role credentials from another client's credentials (AssumeRole, signed),
  * cached and refreshed ahead of expiry. Role chaining is a client whose credentials are this provider.
  */
-import { StsClient } from "../client.ts";
+import { cacheKey } from "../cache/cache-key.ts";
+import { clientCredentials, StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import type { AssumeRoleInput } from "../operations/assume-role.ts";
 import type { TemporaryCredentials } from "../types.ts";
-import { cachedProvider, credentialsOf, defaultSessionName, optionalSource, requireString } from "./cached-provider.ts";
+import { cachedProvider, credentialsOf, defaultSessionName, optionalSource, requireString, stableJson } from "./cached-provider.ts";
 import type { ProviderCacheOptions } from "./cached-provider.ts";
+
+/** Keeps this provider's store entries apart from the others'. */
+const NAMESPACE = "edge-sts/fromAssumeRole";
 
 /** Options of {@link fromAssumeRole}: AssumeRole's input (session name optional, MFA code may be a function). */
 export interface FromAssumeRoleOptions
@@ -30,6 +34,9 @@ export interface FromAssumeRoleOptions
  * @param {string} [options.roleSessionName='edge-sts-<ms timestamp>'] The session name.
  * @param {string | Function} [options.tokenCode] The MFA code, or a function returning a current one.
  * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiry.
+ * @param {CredentialStore} [options.store] A store shared with other replicas, sealed with keys derived from the source credentials (not with `tokenCode`).
+ * @param {number} [options.storeTimeoutMs=50] A store read taking longer goes to STS instead.
+ * @param {Function} [options.onStoreError] Told about store failures (never the key or value).
  * @param {() => number} [options.now=Date.now] The clock (ms).
  * @returns An async provider of temporary credentials (with `expiration`), usable as `StsClient`'s `credentials`.
  * @throws {StsConfigurationError} at once, when `client` or `roleArn` is missing or has the wrong type.
@@ -48,13 +55,29 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<Te
   requireString(options.roleArn, "roleArn", name);
   optionalSource(options.roleSessionName, "roleSessionName", name);
   optionalSource(options.tokenCode, "tokenCode", name);
+  if (options.store !== undefined && options.tokenCode !== undefined) {
+    // Stored credentials would reach replicas that never passed the MFA check.
+    throw new StsConfigurationError(`${name}: store cannot be combined with tokenCode (MFA-gated sessions are not shared)`);
+  }
   const now = options.now ?? Date.now;
-  const { client, tokenCode, roleSessionName, refreshWindowSeconds: _w, now: _n, ...members } = options;
+  const {
+    client, tokenCode, roleSessionName, refreshWindowSeconds: _w, now: _n, store: _s, storeTimeoutMs: _t, onStoreError: _e,
+    ...members
+  } = options;
+  const entry = cacheKey([NAMESPACE, client.cacheScope, roleSessionName, stableJson(members)]);
 
   return cachedProvider(async () => {
-    const input: AssumeRoleInput = { ...members, roleSessionName: roleSessionName ?? defaultSessionName(now) };
-    if (tokenCode !== undefined) input.tokenCode = typeof tokenCode === "function" ? await tokenCode() : tokenCode;
-    const out = await client.assumeRole(input);
-    return credentialsOf(out, "AssumeRole");
-  }, options);
+    // The store keys derive from the source credentials: whoever can read them could assume the role anyway.
+    const source = options.store === undefined ? undefined : await clientCredentials(client)?.();
+    return {
+      secret: source === undefined ? "" : `${source.accessKeyId}\n${source.secretAccessKey}\n${source.sessionToken ?? ""}`,
+      cacheKey: source === undefined ? entry : entry + cacheKey([source.accessKeyId]),
+      async exchange() {
+        const input: AssumeRoleInput = { ...members, roleSessionName: roleSessionName ?? defaultSessionName(now) };
+        if (tokenCode !== undefined) input.tokenCode = typeof tokenCode === "function" ? await tokenCode() : tokenCode;
+        const out = await client.assumeRole(input);
+        return credentialsOf(out, "AssumeRole");
+      },
+    };
+  }, options, name);
 }

@@ -7,8 +7,20 @@ import type { StsClientOptions } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import type { PolicyDescriptor } from "../operations/shapes.ts";
 import type { TemporaryCredentials } from "../types.ts";
-import { cachedProvider, credentialsOf, defaultSessionName, optionalSource, requireString } from "./cached-provider.ts";
+import { cacheKey } from "../cache/cache-key.ts";
+import {
+  cachedProvider,
+  credentialsOf,
+  defaultSessionName,
+  optionalSource,
+  requireString,
+  stableJson,
+  tokenExpiry,
+} from "./cached-provider.ts";
 import type { ProviderCacheOptions } from "./cached-provider.ts";
+
+/** Keeps this provider's store entries apart from the middleware's. */
+const NAMESPACE = "edge-sts/fromWebIdentity";
 
 /** Options of {@link fromWebIdentity}. */
 export interface FromWebIdentityOptions extends ProviderCacheOptions {
@@ -46,6 +58,9 @@ export interface FromWebIdentityOptions extends ProviderCacheOptions {
  * @param {string} [options.roleSessionName='edge-sts-<ms timestamp>'] The session name.
  * @param {StsClient} [options.client=new StsClient({ region, endpoint, fetch })] The client.
  * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiry.
+ * @param {CredentialStore} [options.store] A store shared with other replicas, sealed with keys derived from the token.
+ * @param {number} [options.storeTimeoutMs=50] A store read taking longer goes to STS instead.
+ * @param {Function} [options.onStoreError] Told about store failures (never the key or value).
  * @param {() => number} [options.now=Date.now] The clock (ms).
  * @returns An async provider of temporary credentials (with `expiration`), usable as `StsClient`'s `credentials`.
  * @throws {StsConfigurationError} at once, when a required option is missing or has the wrong type.
@@ -70,18 +85,26 @@ export function fromWebIdentity(options: FromWebIdentityOptions): () => Promise<
     options.client ?? new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
   const now = options.now ?? Date.now;
   const { webIdentityToken, roleArn, roleSessionName, durationSeconds, policy, policyArns, providerId } = options;
+  const entry = cacheKey([NAMESPACE, client.cacheScope, roleArn, roleSessionName, durationSeconds, policy, stableJson(policyArns), providerId]);
 
   return cachedProvider(async () => {
     const token = typeof webIdentityToken === "function" ? await webIdentityToken() : webIdentityToken;
-    const out = await client.assumeRoleWithWebIdentity({
-      roleArn,
-      roleSessionName: roleSessionName ?? defaultSessionName(now),
-      webIdentityToken: token,
-      ...(durationSeconds !== undefined && { durationSeconds }),
-      ...(policy !== undefined && { policy }),
-      ...(policyArns !== undefined && { policyArns }),
-      ...(providerId !== undefined && { providerId }),
-    });
-    return credentialsOf(out, "AssumeRoleWithWebIdentity");
-  }, options);
+    return {
+      secret: token,
+      cacheKey: entry,
+      notAfter: tokenExpiry(token),
+      async exchange() {
+        const out = await client.assumeRoleWithWebIdentity({
+          roleArn,
+          roleSessionName: roleSessionName ?? defaultSessionName(now),
+          webIdentityToken: token,
+          ...(durationSeconds !== undefined && { durationSeconds }),
+          ...(policy !== undefined && { policy }),
+          ...(policyArns !== undefined && { policyArns }),
+          ...(providerId !== undefined && { providerId }),
+        });
+        return credentialsOf(out, "AssumeRoleWithWebIdentity");
+      },
+    };
+  }, options, name);
 }

@@ -5,6 +5,7 @@
 import { AwsV4Signer } from "aws4fetch";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { ResolvedEndpoint } from "../endpoints.ts";
+import type { EndpointRoute } from "../failover.ts";
 import type { AwsCredentials, CredentialsProvider, FetchFunction, ResponseMetadata } from "../types.ts";
 import { API_VERSION } from "./operation.ts";
 import type { Operation } from "./operation.ts";
@@ -40,6 +41,8 @@ export interface PipelineContext {
 export interface CallOptions {
   signal?: AbortSignal;
   maxRetryAfterMs?: number;
+  /** Region failover: the endpoint of each attempt. Default: `ctx.endpoint` for every attempt. */
+  route?: EndpointRoute;
 }
 
 const CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8";
@@ -71,12 +74,14 @@ export async function send<I, O>(
 
   let skewCorrected = false;
   let retry = 0;
+  const route = options?.route;
+  let endpoint = route?.first ?? ctx.endpoint;
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal, operation.action, attempt - 1);
     let failure: StsError;
     let retryAfter: number | undefined;
     try {
-      const { response, text } = await attemptOnce(ctx, body, credentials, signal, operation.action);
+      const { response, text } = await attemptOnce(ctx, endpoint, body, credentials, signal, operation.action);
       if (response.ok) {
         const root = readResult(text, response, operation.action, secrets);
         if ("error" in root) failure = root.error;
@@ -100,6 +105,10 @@ export async function send<I, O>(
     failure.attempts = attempt;
     if (retryAfter !== undefined) failure.retryAfterSeconds = Math.ceil(retryAfter / 1000);
     if (!failure.retryable || attempt >= ctx.maxAttempts || signal?.aborted) throw failure;
+    // Failover: another endpoint's attempt does not wait for this one's Retry-After.
+    const next = route ? route.next(failure) : endpoint;
+    if (next.url !== endpoint.url) retryAfter = undefined;
+    endpoint = next;
     if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) throw failure;
     if (!spendRetry(ctx.retryBudget, failure.code, failure.status)) throw failure;
     const wait = Math.max(backoffMs(retry++, ctx.retryBaseDelayMs, ctx.retryMaxDelayMs), retryAfter ?? 0);
@@ -123,27 +132,28 @@ async function resolveCredentials(ctx: PipelineContext, action: string): Promise
 }
 
 /** The URL every call is POSTed to. */
-function endpointUrl(ctx: PipelineContext): string {
-  return ctx.endpoint.url.endsWith("/") ? ctx.endpoint.url : ctx.endpoint.url + "/";
+function endpointUrl(endpoint: ResolvedEndpoint): string {
+  return endpoint.url.endsWith("/") ? endpoint.url : endpoint.url + "/";
 }
 
 /** The URL and init of one signed attempt. */
 async function signedInit(
   ctx: PipelineContext,
+  endpoint: ResolvedEndpoint,
   body: string,
   credentials: AwsCredentials,
   signal: AbortSignal,
 ): Promise<{ url: string; init: RequestInit }> {
   const signed = await new AwsV4Signer({
     method: "POST",
-    url: endpointUrl(ctx),
+    url: endpointUrl(endpoint),
     headers: { "content-type": CONTENT_TYPE },
     body,
     accessKeyId: credentials.accessKeyId,
     secretAccessKey: credentials.secretAccessKey,
     sessionToken: credentials.sessionToken,
-    service: ctx.endpoint.signingName,
-    region: ctx.endpoint.signingRegion,
+    service: endpoint.signingName,
+    region: endpoint.signingRegion,
     cache: ctx.signingKeyCache,
     datetime: amzDate(Date.now() + ctx.clockOffsetMs),
   }).sign();
@@ -160,6 +170,7 @@ async function signedInit(
  */
 function attemptOnce(
   ctx: PipelineContext,
+  endpoint: ResolvedEndpoint,
   body: string,
   credentials: AwsCredentials | undefined,
   signal: AbortSignal | undefined,
@@ -222,8 +233,8 @@ function attemptOnce(
         onError(err); // a fetch that throws instead of rejecting
       }
     };
-    if (credentials) signedInit(ctx, body, credentials, controller.signal).then(start, onError);
-    else start({ url: endpointUrl(ctx), init: { method: "POST", headers: { "content-type": CONTENT_TYPE }, body, signal: controller.signal } });
+    if (credentials) signedInit(ctx, endpoint, body, credentials, controller.signal).then(start, onError);
+    else start({ url: endpointUrl(endpoint), init: { method: "POST", headers: { "content-type": CONTENT_TYPE }, body, signal: controller.signal } });
   });
 }
 

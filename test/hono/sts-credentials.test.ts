@@ -291,10 +291,10 @@ describe("options", () => {
     assert.equal(hits.length, 1);
     assert.deepEqual(
       { ...exchanges[0], durationMs: 0 },
-      { operation: "AssumeRoleWithWebIdentity", outcome: "miss", ok: true, requestId: "req-1", durationMs: 0, roleArn: ROLE_ARN, subject: "alice" },
+      { operation: "AssumeRoleWithWebIdentity", outcome: "miss", ok: true, requestId: "req-1", durationMs: 0, stsRegion: "eu-west-1", roleArn: ROLE_ARN, subject: "alice" },
     );
     assert.deepEqual({ ...exchanges[1], durationMs: 0 }, {
-      operation: "AssumeRoleWithWebIdentity", outcome: "miss", ok: false, errorCode: "AccessDenied", requestId: "req-err", durationMs: 0, roleArn: ROLE_ARN, subject: "mallory",
+      operation: "AssumeRoleWithWebIdentity", outcome: "miss", ok: false, errorCode: "AccessDenied", requestId: "req-err", durationMs: 0, stsRegion: "eu-west-1", roleArn: ROLE_ARN, subject: "mallory",
     });
     assert.deepEqual({ ...hits[0], durationMs: 0 }, { operation: "AssumeRoleWithWebIdentity", outcome: "hit", durationMs: 0, roleArn: ROLE_ARN, subject: "alice" });
     const text = JSON.stringify([exchanges, hits]);

@@ -5,7 +5,10 @@
 import type { AwsClient } from "aws4fetch";
 import { Hono } from "hono";
 import { stsCredentials } from "../../src/hono/index.ts";
-import type { StsIdentity, StsVariables, TokenClaims } from "../../src/hono/index.ts";
+import type { StsCacheHitInfo, StsIdentity, StsVariables, TokenClaims } from "../../src/hono/index.ts";
+import type { CredentialStore } from "../../src/index.ts";
+import { workersKvStore } from "../../src/stores/index.ts";
+import type { KvNamespaceLike } from "../../src/stores/index.ts";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 function expectType<T extends true>(_: T): void {}
@@ -67,3 +70,36 @@ stsCredentials({ region: "eu-west-1" });
 stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", durationSeconds: "900" });
 // @ts-expect-error: hooks never get the token
 stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", onExchange: (info) => info.token });
+
+// The shared store: a value, or a function of the typed context (bindings per request); adapters'
+// structural types accept what users have, and a store needs get and set.
+
+interface KvBindings {
+  ROLE_ARN: string;
+  STS_CACHE: KvNamespaceLike;
+}
+new Hono<{ Bindings: KvBindings }>().use(
+  "/api/*",
+  stsCredentials<{ Bindings: KvBindings }>({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", store: (c) => workersKvStore(c.env.STS_CACHE) }),
+);
+const custom: CredentialStore = { get: () => null, set: async () => {} };
+stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", store: custom, storeTimeoutMs: 30, onStoreError: (e) => void e.reason });
+// @ts-expect-error: a store needs set
+const noSet: CredentialStore = { get: () => null };
+expectType<Equal<StsCacheHitInfo["outcome"], "hit" | "store" | "refresh" | "stale">>(true);
+void noSet;
+
+// stsRegions: a list, "nearest", { nearest }, or a function of the typed context.
+interface RegionBindings {
+  ROLE_ARN: string;
+  HOME_REGION: string;
+}
+const regional = new Hono<{ Bindings: RegionBindings; Variables: StsVariables }>();
+regional.use("/a/*", stsCredentials<{ Bindings: RegionBindings }>({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: (c) => c.env.HOME_REGION }));
+regional.use("/b/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: ["eu-west-1", "eu-central-1"] }));
+regional.use("/c/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: { nearest: ["eu-west-1", "us-east-1"] } }));
+regional.use("/d/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: async () => ["us-east-1"] }));
+// @ts-expect-error: "nearest" is the only string form
+regional.use("/e/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: "closest" }));
+// @ts-expect-error: a binding the environment does not have
+regional.use("/f/*", stsCredentials<{ Bindings: RegionBindings }>({ roleArn: "arn:aws:iam::123456789012:role/a", stsRegions: (c) => c.env.NOPE }));

@@ -25,28 +25,42 @@ export interface RunResult {
   passed: number;
   failed: number;
   failures: Failure[];
+  /** Tests registered with {@link skip}: counted and explained, never silently passed. */
+  skipped?: number;
+  /** Why they were skipped (distinct reasons, in order). */
+  skipReasons?: string[];
 }
 
 type TestFn = () => void | Promise<void>;
 
-const registered: Array<{ name: string; fn: TestFn }> = [];
+const registered: Array<{ name: string; fn: TestFn; skip?: string }> = [];
 
 /** Registers a test. Names should be unique; a duplicate is itself reported as a failure. */
 export function test(name: string, fn: TestFn): void {
   registered.push({ name, fn });
 }
 
+/** Registers a test that cannot run here; the summary line counts it and says why. */
+export function skip(name: string, reason: string): void {
+  registered.push({ name, fn: () => {}, skip: reason });
+}
+
 /** Runs every registered test once, in order, and reports the outcome. */
 export async function run(): Promise<RunResult> {
-  const result: RunResult = { passed: 0, failed: 0, failures: [] };
+  const result: RunResult = { passed: 0, failed: 0, failures: [], skipped: 0, skipReasons: [] };
   const seen = new Set<string>();
-  for (const { name, fn } of registered) {
+  for (const { name, fn, skip: reason } of registered) {
     if (seen.has(name)) {
       result.failed++;
       result.failures.push({ name, message: "duplicate test name" });
       continue;
     }
     seen.add(name);
+    if (reason !== undefined) {
+      result.skipped!++;
+      if (!result.skipReasons!.includes(reason)) result.skipReasons!.push(reason);
+      continue;
+    }
     try {
       await fn();
       result.passed++;

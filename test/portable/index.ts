@@ -10,4 +10,6 @@ import "./operations.test.ts";
 import "./emulator.test.ts";
 import "./middleware-e2e.test.ts";
 import "./serve.test.ts";
+import "./regions.test.ts";
+import "./stores.test.ts";
 import "./leak.test.ts";

@@ -25,7 +25,8 @@ export function runtimeName(): "deno" | "bun" | "workerd" | "node" {
 
 /** The summary lines for a result: one `<runtime>: …` line, then each failure. */
 export function formatResult(runtime: string, result: RunResult): string[] {
-  const lines = [`${runtime}: ${result.passed} passed, ${result.failed} failed`];
+  const skipped = result.skipped ? `, ${result.skipped} skipped: ${result.skipReasons!.join("; ")}` : "";
+  const lines = [`${runtime}: ${result.passed} passed, ${result.failed} failed${skipped}`];
   for (const f of result.failures) lines.push(`  ✗ ${f.name}\n    ${f.message.replace(/\n/g, "\n    ")}`);
   return lines;
 }

@@ -1,0 +1,100 @@
+/**
+ * What makes a shared store safe to read: keys and values only the caller's token can produce.
+ *
+ * From the secret (the OIDC token, or the source credentials of an AssumeRole) HKDF-SHA-256 derives
+ * two keys: an HMAC-SHA-256 key that turns the isolate's cache key into the store key, and an
+ * AES-256-GCM key that seals the value. The store key is the additional data of the seal, so a value
+ * copied to another key, or altered, does not open. Web Crypto only; every key is non-extractable.
+ *
+ * @module
+ */
+
+import { base64Decode, base64UrlEncode } from "../encoding/base64.ts";
+
+/** The format version: in the key prefix, the HKDF labels, the additional data and the value. */
+const VERSION = "1";
+const PREFIX = `edge-sts:${VERSION}:`;
+const utf8 = new TextEncoder();
+// A fixed, public salt is a domain separator (RFC 5869 §3.1): the token itself carries the entropy.
+const SALT = utf8.encode(`edge-sts/store/v${VERSION} salt`);
+const KEY_INFO = utf8.encode(`edge-sts/store/v${VERSION} store key (HMAC-SHA-256)`);
+const VALUE_INFO = utf8.encode(`edge-sts/store/v${VERSION} value (AES-256-GCM)`);
+const AAD_PREFIX = `edge-sts/store/v${VERSION}|`;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** A sealed value is a few hundred bytes; anything far larger is not ours and is not decoded. */
+const MAX_SEALED_CHARS = 64 * 1024;
+
+/** The store key of one cache entry and the key its value is sealed with. */
+export interface StoreKeys {
+  /** `edge-sts:1:` + base64url(HMAC-SHA-256(derived key, cache key)): 54 characters. */
+  readonly storeKey: string;
+  /** The AES-256-GCM key (non-extractable). */
+  readonly valueKey: CryptoKey;
+}
+
+/**
+ * Derives the store key and the value key of one cache entry.
+ * @param secret What only the legitimate caller holds (the token); never stored, never logged.
+ * @param cacheKey Everything that distinguishes the entry (the isolate's cache key, token included).
+ */
+export async function deriveStoreKeys(secret: string, cacheKey: string): Promise<StoreKeys> {
+  const subtle = crypto.subtle;
+  const ikm = await subtle.importKey("raw", utf8.encode(secret), "HKDF", false, ["deriveKey"]);
+  const hkdf = (info: Uint8Array<ArrayBuffer>) => ({ name: "HKDF", hash: "SHA-256", salt: SALT, info });
+  const [macKey, valueKey] = await Promise.all([
+    subtle.deriveKey(hkdf(KEY_INFO), ikm, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"]),
+    subtle.deriveKey(hkdf(VALUE_INFO), ikm, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]),
+  ]);
+  const mac = await subtle.sign("HMAC", macKey, utf8.encode(cacheKey));
+  return { storeKey: PREFIX + base64UrlEncode(new Uint8Array(mac)), valueKey };
+}
+
+/**
+ * Seals a JSON value: `1.` + base64url(96-bit random nonce ‖ AES-256-GCM ciphertext and tag).
+ * @param keys The entry's keys.
+ * @param payload Any JSON-serialisable value.
+ */
+export async function seal(keys: StoreKeys, payload: unknown): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const plain = utf8.encode(JSON.stringify(payload));
+  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad(keys) }, keys.valueKey, plain);
+  const out = new Uint8Array(IV_BYTES + sealed.byteLength);
+  out.set(iv);
+  out.set(new Uint8Array(sealed), IV_BYTES);
+  return `${VERSION}.${base64UrlEncode(out)}`;
+}
+
+/**
+ * Opens what {@link seal} produced for the same keys.
+ * @returns The parsed JSON, or `undefined` when `sealed` is not a value sealed under these keys
+ *   (wrong version, malformed, altered, or copied from another key).
+ */
+export async function open(keys: StoreKeys, sealed: unknown): Promise<unknown> {
+  if (typeof sealed !== "string" || sealed.length > MAX_SEALED_CHARS || !sealed.startsWith(`${VERSION}.`)) return undefined;
+  const bytes = fromBase64url(sealed.slice(VERSION.length + 1));
+  if (bytes === undefined || bytes.length < IV_BYTES + TAG_BYTES) return undefined;
+  try {
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: bytes.subarray(0, IV_BYTES), additionalData: aad(keys) },
+      keys.valueKey,
+      bytes.subarray(IV_BYTES),
+    );
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(plain));
+  } catch {
+    return undefined; // authentication failed: not ours
+  }
+}
+
+function aad(keys: StoreKeys): Uint8Array<ArrayBuffer> {
+  return utf8.encode(AAD_PREFIX + keys.storeKey);
+}
+
+function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  try {
+    return new Uint8Array(base64Decode(text));
+  } catch {
+    return undefined;
+  }
+}

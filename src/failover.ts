@@ -1,0 +1,245 @@
+/**
+ * Region failover: the STS endpoints a client may use, in order, with a short cool-down for the
+ * ones that just failed. A call gets a {@link EndpointRoute}: the pipeline asks it for the next
+ * attempt's endpoint after a retryable failure, so failover spends the same attempt budget and
+ * deadline as a retry.
+ *
+ * @module
+ */
+import type { ResolvedEndpoint } from "./endpoints.ts";
+import { StsConfigurationError, StsError } from "./errors.ts";
+import { findPartition } from "./partitions.ts";
+
+/** The endpoints of one call, in the order the attempts use them. */
+export interface EndpointRoute {
+  /** The first attempt's endpoint. */
+  readonly first: ResolvedEndpoint;
+  /**
+   * Told why an attempt failed, when another attempt follows; returns where that one goes: the
+   * next endpoint of the route (wrapping around), the failed one cooling down.
+   */
+  next(failure: StsError): ResolvedEndpoint;
+}
+
+/** A route that also learns from the call's outcome. */
+export interface SettlingRoute extends EndpointRoute {
+  /** Marks the last endpoint healthy (it answered) or cooling (it failed retryably); passes `result` on. */
+  settle<T>(result: Promise<T>): Promise<T>;
+}
+
+/** Endpoints held in the health table at most (a chooser may name many regions over time). */
+const MAX_TRACKED = 256;
+
+/** Output or error of a routed call → the region its last attempt went to. */
+const ANSWERED_BY = new WeakMap<object, string>();
+
+/**
+ * The STS region the last attempt of a call went to: the one that answered (or failed last).
+ * @param result An output or error of a call over several regions.
+ * @returns The region, or `undefined` for a call that had one endpoint and no per-call regions.
+ */
+export function answeredBy(result: unknown): string | undefined {
+  return typeof result === "object" && result !== null ? ANSWERED_BY.get(result) : undefined;
+}
+
+/**
+ * The regions a client may send to and the health of their endpoints, per client (so per isolate
+ * for a client made at start-up).
+ */
+export class RegionFailover {
+  readonly #resolve: (region: string) => ResolvedEndpoint;
+  readonly #defaults: readonly ResolvedEndpoint[];
+  readonly #partition: string | undefined;
+  readonly #cooldownMs: number;
+  /** Endpoint URL → ms epoch until which it is skipped (Map order: oldest mark first). */
+  readonly #coolingUntil = new Map<string, number>();
+  readonly #byRegion = new Map<string, ResolvedEndpoint>();
+  readonly #regionOf = new WeakMap<ResolvedEndpoint, string>();
+
+  /**
+   * @param regions The client's candidate regions, in failover order (may be empty: custom endpoint).
+   * @param resolve The endpoint of a region (FIPS / dual-stack / custom per region applied).
+   * @param cooldownMs How long a failed endpoint is tried last.
+   * @throws {StsConfigurationError} for regions of different partitions or an invalid region.
+   */
+  constructor(regions: readonly string[], resolve: (region: string) => ResolvedEndpoint, cooldownMs: number) {
+    this.#resolve = resolve;
+    this.#cooldownMs = cooldownMs;
+    this.#partition = regions.length === 0 ? undefined : partitionOf(regions);
+    this.#defaults = unique(regions.map((region) => this.#endpointOf(region)));
+  }
+
+  /**
+   * The route of one call: over `regions` when given (this call's order), else over the client's.
+   * Cooling endpoints go last, in their order; if all cool, the order is kept.
+   * @returns `undefined` when the call has one endpoint and nothing to learn (the client's single region).
+   * @throws {StsConfigurationError} for a region of another partition, or an invalid one.
+   */
+  route(regions?: readonly string[]): SettlingRoute | undefined {
+    let endpoints = this.#defaults;
+    if (regions !== undefined) {
+      if (this.#partition === undefined) {
+        throw new StsConfigurationError("per-call regions need a client made with region or regions, not a single custom endpoint");
+      }
+      if (regions.length === 0) throw new StsConfigurationError("per-call regions must name at least one region");
+      if (partitionOf(regions) !== this.#partition) {
+        throw new StsConfigurationError(`per-call regions must be in the client's partition (${this.#partition})`);
+      }
+      endpoints = unique(regions.map((region) => this.#endpointOf(region)));
+    } else if (endpoints.length < 2) {
+      return undefined;
+    }
+    return this.#routeOver(this.#order(endpoints));
+  }
+
+  /** Whether an endpoint is cooling down now. */
+  cooling(url: string, now = Date.now()): boolean {
+    const until = this.#coolingUntil.get(url);
+    return until !== undefined && now < until;
+  }
+
+  #order(endpoints: readonly ResolvedEndpoint[]): ResolvedEndpoint[] {
+    if (this.#coolingUntil.size === 0) return [...endpoints];
+    const now = Date.now();
+    const healthy = endpoints.filter((e) => !this.cooling(e.url, now));
+    return healthy.length === endpoints.length ? healthy : [...healthy, ...endpoints.filter((e) => this.cooling(e.url, now))];
+  }
+
+  #routeOver(order: ResolvedEndpoint[]): SettlingRoute {
+    let index = 0;
+    /** The failure already accounted for by `next` (the call may still end with it: no retry budget left). */
+    let handled: StsError | undefined;
+    return {
+      first: order[0]!,
+      next: (failure) => {
+        if (coolsDown(failure)) this.#cool(order[index]!.url);
+        handled = failure;
+        index = (index + 1) % order.length;
+        return order[index]!;
+      },
+      settle: (result) =>
+        result.then(
+          (value) => {
+            this.#coolingUntil.delete(order[index]!.url);
+            this.#mark(value, order[index]!);
+            return value;
+          },
+          (err: unknown) => {
+            this.#mark(err, err === handled ? order[(index + order.length - 1) % order.length]! : order[index]!);
+            if (err === handled) throw err; // its endpoint is cooling; the next one was never tried
+            const url = order[index]!.url;
+            if (coolsDown(err)) this.#cool(url);
+            else if (err instanceof StsError && err.status > 0) this.#coolingUntil.delete(url); // it answered
+            throw err;
+          },
+        ),
+    };
+  }
+
+  #mark(result: unknown, endpoint: ResolvedEndpoint): void {
+    const region = this.#regionOf.get(endpoint);
+    if (region !== undefined && typeof result === "object" && result !== null) ANSWERED_BY.set(result, region);
+  }
+
+  #cool(url: string): void {
+    if (this.#cooldownMs === 0) return;
+    this.#coolingUntil.delete(url);
+    this.#coolingUntil.set(url, Date.now() + this.#cooldownMs);
+    while (this.#coolingUntil.size > MAX_TRACKED) this.#coolingUntil.delete(this.#coolingUntil.keys().next().value!);
+  }
+
+  #endpointOf(region: string): ResolvedEndpoint {
+    let endpoint = this.#byRegion.get(region);
+    if (endpoint === undefined) {
+      endpoint = this.#resolve(region);
+      this.#regionOf.set(endpoint, region);
+      if (this.#byRegion.size >= MAX_TRACKED) this.#byRegion.clear();
+      this.#byRegion.set(region, endpoint);
+    }
+    return endpoint;
+  }
+}
+
+/**
+ * Whether a failure says the region (not the request, not the identity provider) is in trouble:
+ * 5xx, throttling, time-out, network. `IDPCommunicationError` fails over but cools nothing down.
+ */
+function coolsDown(err: unknown): boolean {
+  return err instanceof StsError && err.retryable && err.code !== "IDPCommunicationError";
+}
+
+/** Endpoints in order, the first of each URL kept (the global endpoint serves many regions). */
+function unique(endpoints: ResolvedEndpoint[]): ResolvedEndpoint[] {
+  const seen = new Set<string>();
+  return endpoints.filter((e) => !seen.has(e.url) && seen.add(e.url));
+}
+
+/** The one partition of `regions`. @throws {StsConfigurationError} when they span several. */
+function partitionOf(regions: readonly string[]): string {
+  if (!regions.every((region) => typeof region === "string")) throw new StsConfigurationError("STS regions must be strings");
+  const ids = new Set(regions.map((region) => findPartition(region).id));
+  if (ids.size > 1) {
+    throw new StsConfigurationError(`STS regions must all be in one partition (credentials do not cross partitions): got ${[...ids].join(", ")}`);
+  }
+  return [...ids][0]!;
+}
+
+/** The client options that decide which endpoints a client may use. */
+export interface RegionOptions {
+  region?: string;
+  regions?: readonly string[];
+  endpoint?: string;
+  endpoints?: Readonly<Record<string, string>>;
+  useFipsEndpoint?: boolean;
+  useDualstackEndpoint?: boolean;
+  useGlobalEndpoint?: boolean;
+}
+
+/** A client's regions, how a region becomes an endpoint, and the scope its credentials are valid in. */
+export interface ClientRegions {
+  /** Candidate regions in failover order; empty for a client of one custom `endpoint`. */
+  regions: readonly string[];
+  /** The endpoint of a region under the client's switches and per-region endpoints. */
+  endpointOf: (region: string) => ResolvedEndpoint;
+  /** The partition id, or the custom endpoint's URL (plus any per-region endpoints): never one region's. */
+  scope: string;
+}
+
+/**
+ * Checks how `region`, `regions`, `endpoint` and `endpoints` combine.
+ * @throws {StsConfigurationError} for combinations that cannot work.
+ */
+export function clientRegions(options: RegionOptions, endpointOf: (params: RegionOptions) => ResolvedEndpoint): ClientRegions {
+  const { region, regions, endpoint, endpoints } = options;
+  if (endpoints !== undefined) {
+    if (typeof endpoints !== "object" || endpoints === null || Object.values(endpoints).some((url) => typeof url !== "string")) {
+      throw new StsConfigurationError("endpoints must map region names to endpoint URLs");
+    }
+  }
+  const perRegion = (name: string): ResolvedEndpoint =>
+    endpointOf({ ...options, region: name, endpoint: endpoints && Object.hasOwn(endpoints, name) ? endpoints[name] : undefined });
+  if (regions === undefined) {
+    if (endpoint !== undefined) {
+      if (endpoints !== undefined) throw new StsConfigurationError("give endpoint (one endpoint) or endpoints (one per region), not both");
+      const single = endpointOf(options);
+      return { regions: [], endpointOf: () => single, scope: `endpoint:${single.url}` };
+    }
+    const list = region === undefined ? [] : [region];
+    if (list.length > 0) perRegion(list[0]!); // refuse a bad configuration at once
+    else endpointOf(options); // throws "Missing Region"
+    return { regions: list, endpointOf: perRegion, scope: scopeOf(list, endpoints) };
+  }
+  if (!Array.isArray(regions) || regions.length === 0) throw new StsConfigurationError("regions must be a non-empty list of region names");
+  if (region !== undefined) throw new StsConfigurationError("give region or regions, not both");
+  if (endpoint !== undefined) throw new StsConfigurationError("endpoint names one endpoint: give endpoints (one per region) with regions");
+  partitionOf(regions);
+  for (const name of regions) perRegion(name);
+  return { regions: Object.freeze([...regions]), endpointOf: perRegion, scope: scopeOf(regions, endpoints) };
+}
+
+function scopeOf(regions: readonly string[], endpoints: Readonly<Record<string, string>> | undefined): string {
+  const partition = partitionOf(regions);
+  if (endpoints === undefined) return partition;
+  const custom = Object.entries(endpoints).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${partition} ${custom.map(([name, url]) => `${name}=${url}`).join(" ")}`;
+}

@@ -1,0 +1,55 @@
+/**
+ * `redisStore`: a {@link CredentialStore} on Redis, through the client the app already has:
+ * `redis` (node-redis v4/v5), `ioredis`, or Bun's built-in `RedisClient`.
+ *
+ * @module
+ */
+import type { CredentialStore } from "../cache/store.ts";
+import { StsConfigurationError } from "../errors.ts";
+
+/**
+ * The part of a Redis client this adapter uses: `get`, `del`, and SETEX as node-redis spells it
+ * (`setEx`) or as ioredis, Bun and @upstash/redis do (`setex`), each `(key, seconds, value)`.
+ */
+export interface RedisClientLike {
+  /** `GET key`. */
+  get(key: string): Promise<string | null | undefined> | PromiseLike<unknown>;
+  /** `DEL key`. */
+  del(key: string): Promise<unknown> | PromiseLike<unknown>;
+  /** node-redis: `SETEX key seconds value`. */
+  setEx?(key: string, seconds: number, value: string): Promise<unknown> | PromiseLike<unknown>;
+  /** ioredis, Bun, @upstash/redis: `SETEX key seconds value`. */
+  setex?(key: string, seconds: number, value: string): Promise<unknown> | PromiseLike<unknown>;
+}
+
+/**
+ * A credential store on Redis. The client is used as given (connect it first); values are written
+ * with SETEX, so Redis deletes them when they can no longer be served.
+ *
+ * @param client A connected `redis` / `ioredis` client or a Bun `RedisClient`.
+ * @returns A {@link CredentialStore}.
+ * @throws {StsConfigurationError} when `client` has no `get` and no `setEx`/`setex`.
+ * @example
+ * ```ts
+ * import { createClient } from "redis";
+ * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
+ * app.use("/api/*", stsCredentials({ roleArn, region, store: redisStore(redis) }));
+ * ```
+ */
+export function redisStore(client: RedisClientLike): CredentialStore {
+  const c = client as Partial<RedisClientLike> | null;
+  if (typeof c !== "object" || c === null || typeof c.get !== "function") {
+    throw new StsConfigurationError("redisStore: client must be a Redis client (get, setEx or setex)");
+  }
+  // node-redis names it setEx; ioredis, Bun and Upstash setex. Detected once, from the client itself.
+  const setex = typeof c.setEx === "function" ? c.setEx : typeof c.setex === "function" ? c.setex : undefined;
+  if (setex === undefined) throw new StsConfigurationError("redisStore: client must be a Redis client (get, setEx or setex)");
+  return {
+    get: async (key) => {
+      const value = await client.get(key);
+      return typeof value === "string" ? value : undefined;
+    },
+    set: (key, value, ttlSeconds) => setex.call(client, key, Math.max(1, Math.ceil(ttlSeconds)), value),
+    delete: (key) => client.del(key),
+  };
+}

@@ -1,0 +1,121 @@
+/** fromWebIdentity and fromAssumeRole with a shared store: replicas share one exchange, sealed with their own secret. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CredentialStore, StoreErrorInfo } from "../../src/cache/store.ts";
+import { StsClient } from "../../src/client.ts";
+import { StsConfigurationError } from "../../src/errors.ts";
+import { fromAssumeRole, fromWebIdentity } from "../../src/providers/index.ts";
+import { forms } from "../stores/contract.ts";
+import { HOUR, T0, assumeRoleXml, errorXml, fakeSts, until, webIdentityXml } from "./fake-sts.ts";
+
+const roleArn = "arn:aws:iam::123456789012:role/demo";
+const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const jwt = (sub: string, expSeconds: number) => `${b64({ alg: "RS256" })}.${b64({ sub, exp: expSeconds })}.c2lnbmF0dXJl`;
+
+function mapStore() {
+  const map = new Map<string, string>();
+  const ttls: number[] = [];
+  const store: CredentialStore = { get: (k) => map.get(k), set: (k, v, ttl) => void (map.set(k, v), ttls.push(ttl)) };
+  return { map, ttls, store };
+}
+
+function webIdentitySts() {
+  return fakeSts((action, n) => (action === "AssumeRoleWithWebIdentity" ? webIdentityXml(n, T0 + HOUR) : errorXml("InvalidAction", action)));
+}
+
+test("fromWebIdentity: two replicas with one store make one exchange; the second reads the store", async () => {
+  const sts = webIdentitySts();
+  const { map, ttls, store } = mapStore();
+  const clock = { t: T0 };
+  const token = jwt("ci", T0 / 1000 + 2 * 3600);
+  const replica = () =>
+    fromWebIdentity({ region: "eu-west-1", fetch: sts.fetch, roleArn, webIdentityToken: () => token, store, now: () => clock.t });
+  const first = await replica()();
+  await until(() => map.size === 1);
+  assert.equal(map.size, 1);
+  assert.equal(ttls[0], 3600 - 300, "stored until expiration − refresh window");
+  const second = await replica()();
+  assert.equal(sts.calls("AssumeRoleWithWebIdentity"), 1);
+  assert.deepEqual(second, first);
+  assert.ok(second.expiration instanceof Date);
+  const dump = [...map].flat().join("\n");
+  for (const secret of [token, ...token.split("."), first.secretAccessKey, first.sessionToken]) {
+    for (const form of forms(secret)) assert.ok(!dump.includes(form), "a secret is in the store");
+  }
+});
+
+test("fromWebIdentity: a stored entry ends with the token's exp; a new token is a new entry", async () => {
+  const sts = webIdentitySts();
+  const { map, ttls, store } = mapStore();
+  const clock = { t: T0 };
+  let token = jwt("ci", T0 / 1000 + 600);
+  const replica = () => fromWebIdentity({ region: "eu-west-1", fetch: sts.fetch, roleArn, webIdentityToken: () => token, store, now: () => clock.t });
+  await replica()();
+  await until(() => map.size === 1);
+  assert.equal(ttls[0], 600, "stored no longer than the token lives");
+  clock.t += 601 * 1000;
+  await replica()();
+  assert.equal(sts.calls("AssumeRoleWithWebIdentity"), 2, "served from the store after the token's exp");
+  token = jwt("ci", T0 / 1000 + 7200);
+  await replica()();
+  assert.equal(sts.calls("AssumeRoleWithWebIdentity"), 3);
+  await until(() => map.size === 2);
+  assert.equal(map.size, 2);
+});
+
+test("fromAssumeRole: replicas with the same source credentials share; other source credentials derive other keys and find nothing", async () => {
+  const sts = fakeSts((action, n) => (action === "AssumeRole" ? assumeRoleXml(n, T0 + HOUR) : errorXml("InvalidAction", action)));
+  const { map, store } = mapStore();
+  const errors: StoreErrorInfo[] = [];
+  const clock = { t: T0 };
+  const source = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+  const replica = (credentials = source) =>
+    fromAssumeRole({
+      client: new StsClient({ region: "eu-west-1", credentials, fetch: sts.fetch }),
+      roleArn,
+      roleSessionName: "edge",
+      store,
+      onStoreError: (e) => errors.push(e),
+      now: () => clock.t,
+    });
+  const first = await replica()();
+  await until(() => map.size === 1);
+  assert.deepEqual(await replica()(), first);
+  assert.equal(sts.calls("AssumeRole"), 1);
+  // Other source credentials derive another store key (and another value key).
+  const other = { accessKeyId: "AKIAOTHEROTHEREXAMPL", secretAccessKey: "differentSecretKeyDifferentSecretKey1234" };
+  await replica(other)();
+  assert.equal(sts.calls("AssumeRole"), 2);
+  const dump = [...map].flat().join("\n");
+  for (const secret of [source.secretAccessKey, first.secretAccessKey, first.sessionToken]) {
+    for (const form of forms(secret)) assert.ok(!dump.includes(form), "a secret is in the store");
+  }
+  assert.deepEqual(errors, []);
+});
+
+test("fromAssumeRole refuses a store together with an MFA tokenCode", () => {
+  const client = new StsClient({ region: "eu-west-1", credentials: { accessKeyId: "AKIA", secretAccessKey: "s" } });
+  const { store } = mapStore();
+  assert.throws(
+    () => fromAssumeRole({ client, roleArn, store, tokenCode: "123456", serialNumber: "arn:aws:iam::123456789012:mfa/u" }),
+    (err: unknown) => err instanceof StsConfigurationError && /tokenCode/.test(err.message),
+  );
+});
+
+test("providers check the store options at once", () => {
+  const base = { region: "eu-west-1", roleArn, webIdentityToken: "t" };
+  assert.throws(() => fromWebIdentity({ ...base, store: {} as never }), /store must have get/);
+  assert.throws(() => fromWebIdentity({ ...base, store: mapStore().store, storeTimeoutMs: 0 }), /storeTimeoutMs/);
+  assert.throws(() => fromWebIdentity({ ...base, storeTimeoutMs: 10 }), /need a store/);
+});
+
+test("a provider whose store fails answers from STS and reports the failure", async () => {
+  const sts = webIdentitySts();
+  const errors: StoreErrorInfo[] = [];
+  const store: CredentialStore = { get: () => Promise.reject(new Error("ECONNREFUSED")), set: () => { throw new Error("READONLY"); } };
+  const provider = fromWebIdentity({ region: "eu-west-1", fetch: sts.fetch, roleArn, webIdentityToken: jwt("ci", T0 / 1000 + 7200), store, onStoreError: (e) => errors.push(e), now: () => T0 });
+  const creds = await provider();
+  assert.equal(creds.accessKeyId, "ASIAROLE1EXAMPLE");
+  await until(() => errors.length === 2);
+  assert.deepEqual(errors.map((e) => [e.operation, e.reason, e.message]), [["get", "error", "ECONNREFUSED"], ["set", "error", "READONLY"]]);
+});
