@@ -43,13 +43,14 @@ if (!existsSync(join(out, "dist", "index.js")) || !existsSync(join(out, "dist", 
 
 // ── sections ─────────────────────────────────────────────────────────────────────────────────
 const f = (name) => join(out, `${name}.json`);
-for (const name of ["micro-node", "micro-deno", "micro-bun", "cold", "bundle", "fanin-memory"]) rmSync(f(name), { force: true });
+for (const name of ["micro-node", "micro-deno", "micro-bun", "cold", "bundle", "fanin-memory", "fleet"]) rmSync(f(name), { force: true });
 step("#1 #2 #3 on Node (micro)", process.execPath, ["bench/micro.mjs", "--groups=1,2,3", `--out=${f("micro-node")}`]);
 step("#8 #1 #3 on Deno", bin("deno"), ["run", "-A", "--no-lock", "bench/micro.mjs", "--groups=1,3", `--out=${f("micro-deno")}`], { allowFail: true });
 step("#8 #1 #3 on Bun", bin("bun"), ["bench/micro.mjs", "--groups=1,3", `--out=${f("micro-bun")}`], { allowFail: true });
 step("#4 cold start (fresh node processes)", process.execPath, ["bench/cold.mjs", "--spawns=15", `--out=${f("cold")}`, `--profileDir=${profiles}`]);
 step("#5 bundle size (esbuild + gzip)", process.execPath, ["bench/bundle.mjs", `--out=${f("bundle")}`]);
 step("#6 fan-in, #7 memory", process.execPath, ["--expose-gc", "bench/fanin-memory.mjs", `--out=${f("fanin-memory")}`]);
+step("#9 fleet: 8 isolates sharing one store (Redis, Deno KV, Workers KV)", process.execPath, ["bench/fleet.mjs", `--out=${f("fleet")}`], { allowFail: true, timeoutMs: 300_000 });
 
 const node = readJson(f("micro-node"));
 const deno = readJson(f("micro-deno"));
@@ -103,6 +104,7 @@ const results = {
     5: bundleFigure(),
     6: fm ? { what: "fan-in: 1 000 concurrent requests, one token", ...fm.fanIn, target: "exactly 1 STS call" } : { ran: false },
     7: fm ? { what: "memory: 10 000 distinct tokens, maxEntries 1 000", ...fm.memory, target: "bounded; report bytes per entry", met: fm.memory.bounded } : { ran: false },
+    9: readJson(f("fleet")) ?? { ran: false },
     8: {
       what: "#1 and #3 on Deno and Bun",
       deno: deno ? { version: deno.version, 1: clientFigure(deno.groups["1"], 4), 3: middlewareFigure(deno.groups["3"]) } : { ran: false },
@@ -161,8 +163,9 @@ results.machine.loadAverage1m = load;
 results.durationSeconds = Math.round((Date.now() - started) / 1000);
 writeFileSync(join(bench, "results.json"), JSON.stringify(results, null, 2) + "\n");
 const { renderTable, renderMarkdown } = await import("./lib/report.mjs");
-console.log("\n" + renderTable(results));
-writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results));
+const { fleetRows, renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
+console.log("\n" + renderTable(results) + "\n" + fleetRows(results.figures[9]).map((row) => row.join(" · ")).join("\n"));
+writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.figures[9]));
 step("STS regions: nearest and failover (simulated network; adds its section to RESULTS.md and results.json)", process.execPath, ["bench/regions.mjs"], { allowFail: true });
 console.log(`\nbench/results.json and bench/RESULTS.md written (${results.durationSeconds} s)`);
 

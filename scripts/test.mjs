@@ -7,15 +7,17 @@
  *   1. typecheck   src (no Node typings), test, and examples/* when present
  *   2. node        every test/**\/*.test.ts outside test/portable with `node --import tsx --test`
  *   3. portable    test/portable on node, deno, bun and inside workerd
+ *   4. miniflare   test/miniflare: Workers KV and the Cache API as shared stores, several Worker
+ *                  isolates in Miniflare (its own summary line)
  *
- * Options: `--only=typecheck,node,portable` runs a subset.
+ * Options: `--only=typecheck,node,portable,miniflare` runs a subset.
  *
  * Redis: the Redis tests (node and bun) run against a `redis-server` started here on a free loopback
  * port and stopped at the end, or against `REDIS_URL` when set. Without a binary they are skipped and
  * the summary line says `skipped: redis-server not found`; under CI (`CI=true`) that is a failure.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { startRedis } from "./redis-server.mjs";
@@ -24,9 +26,9 @@ const root = resolve(import.meta.dirname, "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const wanted = (step) => !only || only.includes(step);
-const unknown = only?.filter((step) => !["typecheck", "node", "portable"].includes(step)) ?? [];
+const unknown = only?.filter((step) => !["typecheck", "node", "portable", "miniflare"].includes(step)) ?? [];
 if (unknown.length > 0) {
-  console.error(`unknown step(s) in --only: ${unknown.join(", ")} (known: typecheck, node, portable)`);
+  console.error(`unknown step(s) in --only: ${unknown.join(", ")} (known: typecheck, node, portable, miniflare)`);
   console.log("total: 0 passed, 1 failed");
   process.exit(1);
 }
@@ -167,7 +169,7 @@ async function typecheck() {
 
 async function nodeSuite() {
   header("node --test");
-  const files = findTests(join(root, "test"), ["test/portable", "test/workerd", "test/fixtures"]);
+  const files = findTests(join(root, "test"), ["test/portable", "test/workerd", "test/fixtures", "test/miniflare"]);
   if (files.length === 0) {
     console.log("no test/**/*.test.ts files found");
     return { passed: 0, failed: 1, why: "no Node test files" };
@@ -186,6 +188,12 @@ async function nodeSuite() {
     "--test-force-exit",
     ...files,
   ], { timeoutMs: 7 * 60_000, env: { EDGE_STS_LEAK_DIR: leakDir, ...redisEnv } });
+  console.log(`(node --test finished in ${seconds(r.ms)}, exit code ${r.code})`);
+  return nodeTestCounts(r);
+}
+
+/** The pass/fail counts of a `node --test` run; a non-zero exit without a failure counts as one. */
+function nodeTestCounts(r) {
   const text = stripAnsi(r.out);
   const count = (key) => {
     const m = [...text.matchAll(new RegExp(`^[ℹ#] ${key} (\\d+)$`, "gm"))].at(-1);
@@ -194,10 +202,29 @@ async function nodeSuite() {
   const pass = count("pass");
   const fail = count("fail");
   const cancelled = count("cancelled") ?? 0;
-  console.log(`(node --test finished in ${seconds(r.ms)}, exit code ${r.code})`);
   if (pass === undefined || fail === undefined) return { passed: 0, failed: 1, why: "node --test printed no pass/fail counts" };
   const failed = fail + cancelled + (r.code !== 0 && fail + cancelled === 0 ? 1 : 0);
   return { passed: pass, failed, skipped: count("skipped") ?? 0 };
+}
+
+/** test/miniflare: Worker isolates in Miniflare sharing Workers KV and the Cache API, one file at a time. */
+async function miniflareSuite() {
+  header("miniflare (Workers KV, Cache API)");
+  const files = findTests(join(root, "test", "miniflare"), []);
+  if (files.length === 0) return { passed: 0, failed: 1, why: "no test/miniflare/*.test.ts files" };
+  const version = JSON.parse(readFileSync(join(root, "node_modules", "miniflare", "package.json"), "utf8")).version;
+  console.log(`(miniflare ${version}) ${files.length} files: ${files.join(" ")}`);
+  const r = await run("miniflare", process.execPath, [
+    "--import", "tsx",
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=1",
+    "--test-timeout=120000",
+    "--test-force-exit",
+    ...files,
+  ], { timeoutMs: 4 * 60_000 });
+  console.log(`(miniflare finished in ${seconds(r.ms)}, exit code ${r.code})`);
+  return nodeTestCounts(r);
 }
 
 /** Scans what test/leak/collect.ts recorded during the Node suite. */
@@ -294,6 +321,11 @@ if (wanted("portable")) {
 
 if (leaks) summary.push({ label: "leak-check", ...leaks });
 await redis?.stop();
+if (wanted("miniflare")) {
+  const r = await miniflareSuite();
+  if (r.why) console.log(`miniflare: ${r.why}`);
+  summary.push({ label: "miniflare", passed: r.passed, failed: r.failed });
+}
 
 header(`summary (${seconds(Date.now() - startedAt)})`);
 for (const note of notes) console.log(`note: ${note}`);

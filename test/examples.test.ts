@@ -175,5 +175,7 @@ describe("examples/cloudflare-worker", () => {
     assert.equal(`examples/cloudflare-worker/src/index.ts`, workerSpec.entry);
     assert.doesNotMatch(settings, /nodejs_compat|compatibility_flags/);
     assert.match(settings, /^ROLE_ARN = "arn:aws:iam::\d{12}:role\/[\w+=,.@-]+"$/m);
+    // The KV namespace the Worker's store reads (test/miniflare/example-worker.test.ts binds the same name).
+    assert.match(settings, /^\[\[kv_namespaces\]\]\nbinding = "STS_CACHE"$/m);
   });
 });

@@ -23,6 +23,11 @@ export interface AppSettings {
   endpoint?: string;
   /** The fetch STS is called with (tests). Default: the runtime's fetch. */
   fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /**
+   * A shared credential store behind the isolate's cache (`edge-sts/stores`), or `(c) => store` where
+   * bindings arrive with the request (Workers). Default: none, the isolate's cache alone.
+   */
+  store?: StsCredentialsOptions["store"];
 }
 
 /** Observability switches of the middleware the demo turns on; never given the token. */
@@ -44,12 +49,12 @@ export function readSettings(get: (name: string) => string | undefined): AppSett
 
 /** Builds the app: `GET /health`, and behind the middleware `GET /api/whoami` and `GET /api/caller`. */
 export function createApp(settings: AppSettings, hooks: AppHooks = {}): Hono<{ Variables: StsVariables }> {
-  const { roleArn, region, endpoint, fetch } = settings;
+  const { roleArn, region, endpoint, fetch, store } = settings;
   const app = new Hono<{ Variables: StsVariables }>();
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  app.use("/api/*", stsCredentials({ roleArn, region, endpoint, fetch, ...hooks }));
+  app.use("/api/*", stsCredentials({ roleArn, region, endpoint, fetch, store, ...hooks }));
 
   // Who the caller became: the assumed-role user, the token's subject, audience and provider.
   app.get("/api/whoami", (c) => c.json(c.var.stsIdentity));

@@ -81,6 +81,8 @@ interface Envelope {
  * @throws whatever `exchange` throws; never a store failure.
  */
 export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V>): Promise<{ value: V; fromStore: boolean }> {
+  // A store taken for down (see store-call.ts) is neither read nor written: not even keys are derived.
+  if (paused(access.store, access.now())) return { value: await load.exchange(), fromStore: false };
   const keys = await derive(access, load);
   if (keys !== undefined) {
     const stored = await read(access, keys, load);
@@ -153,10 +155,9 @@ async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<Store
 }
 
 async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>): Promise<V | undefined> {
-  // A store that is down costs each miss its whole time-out: after a few failures in a row, skip it a while.
-  if (paused(access.store, access.now())) return undefined;
   const started = performance.now();
   const answer = await bounded(() => access.store.get(keys.storeKey), access.timeoutMs);
+  // A store that is down costs each miss its whole time-out: after a few failures in a row, skip it a while.
   const pausing = recordRead(access.store, answer.kind === "ok", access.now());
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
