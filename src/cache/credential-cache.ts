@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { StsConfigurationError } from "../errors.ts";
+import { integerOption, secondsOption } from "../options.ts";
 
 export { cacheKey } from "./cache-key.ts";
 
@@ -121,12 +121,10 @@ export class CredentialCache<V extends { expiration: Date }> {
    * @throws {StsConfigurationError} when an option is not a non-negative number (`maxEntries`: an integer ≥ 1).
    */
   constructor(options: CredentialCacheOptions = {}) {
-    const max = options.maxEntries ?? 1000;
-    if (!Number.isInteger(max) || max < 1) throw new StsConfigurationError("maxEntries must be an integer >= 1");
-    this.#maxEntries = max;
-    this.#windowMs = seconds(options.refreshWindowSeconds, 300, "refreshWindowSeconds");
-    this.#minRemainingMs = seconds(options.minRemainingSeconds, 60, "minRemainingSeconds");
-    this.#negativeTtlMs = seconds(options.negativeTtlSeconds, 30, "negativeTtlSeconds");
+    this.#maxEntries = integerOption(options.maxEntries ?? undefined, 1000, 1, "maxEntries");
+    this.#windowMs = secondsOption(options.refreshWindowSeconds, 300, "refreshWindowSeconds") * 1000;
+    this.#minRemainingMs = secondsOption(options.minRemainingSeconds, 60, "minRemainingSeconds") * 1000;
+    this.#negativeTtlMs = secondsOption(options.negativeTtlSeconds, 30, "negativeTtlSeconds") * 1000;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
   }
@@ -363,12 +361,4 @@ export class CredentialCache<V extends { expiration: Date }> {
   #mapOf(entry: Entry<V>): Map<string, Entry<V>> {
     return entry.negative ? this.#rejections : this.#entries;
   }
-}
-
-function seconds(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback * 1000;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new StsConfigurationError(`${name} must be a non-negative number of seconds`);
-  }
-  return value * 1000;
 }

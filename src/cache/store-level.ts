@@ -7,6 +7,7 @@
  * @module
  */
 import { StsConfigurationError } from "../errors.ts";
+import { functionOption, millisecondsOption } from "../options.ts";
 import type { CredentialStore, StoreErrorInfo } from "./store.ts";
 import { PAUSE_MS, bounded, describe, paused, recordRead, report } from "./store-call.ts";
 import { deriveStoreKeys, open, seal } from "./store-crypto.ts";
@@ -116,13 +117,10 @@ export function storeOptions(
     }
     return undefined;
   }
-  if (storeTimeoutMs !== undefined && (typeof storeTimeoutMs !== "number" || !Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)) {
-    throw new StsConfigurationError(`${owner}: storeTimeoutMs must be a positive number of milliseconds`);
-  }
-  if (onStoreError !== undefined && typeof onStoreError !== "function") {
-    throw new StsConfigurationError(`${owner}: onStoreError must be a function`);
-  }
-  return { timeoutMs: storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS, onError: onStoreError as ((info: StoreErrorInfo) => void) | undefined };
+  return {
+    timeoutMs: millisecondsOption(storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS, `${owner}: storeTimeoutMs`),
+    onError: functionOption<(info: StoreErrorInfo) => void>(onStoreError, `${owner}: onStoreError`),
+  };
 }
 
 /**

@@ -179,21 +179,3 @@ function build(values: Partial<Record<Name, unknown>>): ExchangeParams {
 function isStrings(value: unknown): value is readonly string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
-
-/** A non-negative number of seconds, or the default. @throws {StsConfigurationError} */
-export function seconds(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new StsConfigurationError(`stsCredentials: ${name} must be a non-negative number of seconds`);
-  }
-  return value;
-}
-
-/** A positive, finite number of milliseconds, or the default. @throws {StsConfigurationError} */
-export function positiveMs(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new StsConfigurationError(`stsCredentials: ${name} must be a positive number of milliseconds`);
-  }
-  return value;
-}

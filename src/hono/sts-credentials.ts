@@ -15,7 +15,8 @@ import type { KeyMemo } from "../cache/store-level.ts";
 import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
-import { exchangeResolver, positiveMs, seconds } from "./options.ts";
+import { millisecondsOption, secondsOption } from "../options.ts";
+import { exchangeResolver } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
 import { clientRegionsOf, regionsResolver } from "./regions.ts";
 import { exchange, safely } from "./session.ts";
@@ -94,11 +95,11 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const challenge = challengePrefix(options.realm);
   const headerName = options.headerName ?? "Authorization";
   if (typeof headerName !== "string" || headerName === "") throw new StsConfigurationError("stsCredentials: headerName must be a header name");
-  const toleranceMs = seconds(options.clockToleranceSeconds, 30, "clockToleranceSeconds") * 1000;
+  const toleranceMs = secondsOption(options.clockToleranceSeconds, 30, "stsCredentials: clockToleranceSeconds") * 1000;
   const now = options.now ?? Date.now;
   const { cookie, optional = false, serverTiming = false, onCacheHit, onError } = options;
   const timed = serverTiming || onCacheHit !== undefined;
-  const exchangeTimeoutMs = positiveMs(options.exchangeTimeoutMs, 8000, "exchangeTimeoutMs");
+  const exchangeTimeoutMs = millisecondsOption(options.exchangeTimeoutMs, 8000, "stsCredentials: exchangeTimeoutMs");
   const context = { client, region, onExchange: options.onExchange, exchangeTimeoutMs, now };
   // Never the endpoint that answered: credentials from any region of the partition serve every request.
   const namespace = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);

@@ -7,7 +7,7 @@ import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import { checkStore, loadThroughStore, storeOptions } from "../cache/store-level.ts";
 import type { KeyMemo, StoreAccess, StoreCodec } from "../cache/store-level.ts";
 import { base64Decode } from "../encoding/base64.ts";
-import { StsConfigurationError, StsError } from "../errors.ts";
+import { StsError } from "../errors.ts";
 import type { TemporaryCredentials } from "../types.ts";
 
 /** Caching options common to both providers. */
@@ -118,20 +118,6 @@ export function stableJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   ) ?? "";
-}
-
-/** Throws unless `value` is a non-empty string. */
-export function requireString(value: unknown, name: string, provider: string): void {
-  if (typeof value !== "string" || value === "") {
-    throw new StsConfigurationError(`${provider}: ${name} must be a non-empty string`);
-  }
-}
-
-/** Throws unless `value` is absent, a string, or a function. */
-export function optionalSource(value: unknown, name: string, provider: string): void {
-  if (value !== undefined && typeof value !== "string" && typeof value !== "function") {
-    throw new StsConfigurationError(`${provider}: ${name} must be a string or a function returning one`);
-  }
 }
 
 /** The credentials of an output, or an {@link StsError} when STS sent none. */

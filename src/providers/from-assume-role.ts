@@ -5,9 +5,10 @@
 import { cacheKey } from "../cache/cache-key.ts";
 import { clientCredentials, StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
+import { sourceOption, stringOption } from "../options.ts";
 import type { AssumeRoleInput } from "../operations/assume-role.ts";
 import type { TemporaryCredentials } from "../types.ts";
-import { cachedProvider, credentialsOf, defaultSessionName, optionalSource, requireString, stableJson } from "./cached-provider.ts";
+import { cachedProvider, credentialsOf, defaultSessionName, stableJson } from "./cached-provider.ts";
 import type { ProviderCacheOptions } from "./cached-provider.ts";
 
 /** Keeps this provider's store entries apart from the others'. */
@@ -52,9 +53,9 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<Te
   const name = "fromAssumeRole";
   if (typeof options !== "object" || options === null) throw new StsConfigurationError(`${name}: options are required`);
   if (!(options.client instanceof StsClient)) throw new StsConfigurationError(`${name}: client must be an StsClient`);
-  requireString(options.roleArn, "roleArn", name);
-  optionalSource(options.roleSessionName, "roleSessionName", name);
-  optionalSource(options.tokenCode, "tokenCode", name);
+  stringOption(options.roleArn, `${name}: roleArn`);
+  sourceOption(options.roleSessionName, `${name}: roleSessionName`);
+  sourceOption(options.tokenCode, `${name}: tokenCode`);
   if (options.store !== undefined && options.tokenCode !== undefined) {
     // Stored credentials would reach replicas that never passed the MFA check.
     throw new StsConfigurationError(`${name}: store cannot be combined with tokenCode (MFA-gated sessions are not shared)`);

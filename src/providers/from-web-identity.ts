@@ -5,6 +5,7 @@
 import { StsClient } from "../client.ts";
 import type { StsClientOptions } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
+import { sourceOption, stringOption } from "../options.ts";
 import type { PolicyDescriptor } from "../operations/shapes.ts";
 import type { TemporaryCredentials } from "../types.ts";
 import { cacheKey } from "../cache/cache-key.ts";
@@ -12,8 +13,6 @@ import {
   cachedProvider,
   credentialsOf,
   defaultSessionName,
-  optionalSource,
-  requireString,
   stableJson,
   tokenExpiry,
 } from "./cached-provider.ts";
@@ -74,10 +73,10 @@ export interface FromWebIdentityOptions extends ProviderCacheOptions {
 export function fromWebIdentity(options: FromWebIdentityOptions): () => Promise<TemporaryCredentials> {
   const name = "fromWebIdentity";
   if (typeof options !== "object" || options === null) throw new StsConfigurationError(`${name}: options are required`);
-  requireString(options.roleArn, "roleArn", name);
+  stringOption(options.roleArn, `${name}: roleArn`);
   if (options.webIdentityToken === undefined) throw new StsConfigurationError(`${name}: webIdentityToken is required`);
-  optionalSource(options.webIdentityToken, "webIdentityToken", name);
-  optionalSource(options.roleSessionName, "roleSessionName", name);
+  sourceOption(options.webIdentityToken, `${name}: webIdentityToken`);
+  sourceOption(options.roleSessionName, `${name}: roleSessionName`);
   if (options.client !== undefined && !(options.client instanceof StsClient)) {
     throw new StsConfigurationError(`${name}: client must be an StsClient`);
   }
