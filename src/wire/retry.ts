@@ -1,8 +1,22 @@
 /**
  * What is worth another attempt, and how long to wait before it.
  */
-import { StsConfigurationError, THROTTLING_CODES } from "../errors.ts";
+import { StsConfigurationError } from "../errors.ts";
 import { integerOption } from "../options.ts";
+
+/** Codes that mean "try again later": throttling. */
+const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+  "ProvisionedThroughputExceededException",
+  "BandwidthLimitExceeded",
+]);
 
 /** Codes that mean STS or its identity provider had a passing problem. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
