@@ -9,6 +9,7 @@ import type { StoreCodec } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import { EdgeStsError, StsError } from "../errors.ts";
 import { answeredBy } from "../failover.ts";
+import { invalidResponse } from "../wire/response.ts";
 import type { AssumeRoleWithWebIdentityOutput } from "../operations/assume-role-with-web-identity.ts";
 import type { TemporaryCredentials } from "../types.ts";
 import type { ExchangeParams } from "./options.ts";
@@ -100,12 +101,12 @@ function toSession(
   nowMs: number,
 ): StsSession {
   const { credentials: creds, assumedRoleUser } = out;
-  if (creds === undefined || assumedRoleUser === undefined) throw invalidResponse("the response has no credentials", out.requestId);
+  if (creds === undefined || assumedRoleUser === undefined) throw unusable("the response has no credentials", out.requestId);
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
   // Served, they would fail at AWS; cached, never (so every request would call STS). A local clock
   // running fast is the usual cause.
   if (expiration.getTime() <= nowMs) {
-    throw invalidResponse(`the credentials expired on arrival (${expiration.toISOString()}; check the local clock)`, out.requestId);
+    throw unusable(`the credentials expired on arrival (${expiration.toISOString()}; check the local clock)`, out.requestId);
   }
   return buildSession({ accessKeyId, secretAccessKey, sessionToken, expiration }, {
     assumedRoleUser: { assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn },
@@ -176,14 +177,8 @@ function optionalStrings(record: Record<string, unknown>, names: string[]): bool
   return names.every((name) => record[name] === undefined || typeof record[name] === "string");
 }
 
-function invalidResponse(reason: string, requestId: string): StsError {
-  return new StsError(`${OPERATION}: ${reason}`, {
-    code: "InvalidResponse",
-    status: 200,
-    operation: OPERATION,
-    retryable: false,
-    requestId,
-  });
+function unusable(reason: string, requestId: string): StsError {
+  return invalidResponse(`${OPERATION}: ${reason}`, { status: 200, operation: OPERATION, requestId });
 }
 
 /** Calls a hook; a hook that throws must not turn a served request into a failed one. */

@@ -7,8 +7,9 @@ import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import { checkStore, loadThroughStore, storeOptions } from "../cache/store-level.ts";
 import type { KeyMemo, StoreAccess, StoreCodec } from "../cache/store-level.ts";
 import { base64Decode } from "../encoding/base64.ts";
-import { StsError } from "../errors.ts";
+import type { StsError } from "../errors.ts";
 import type { TemporaryCredentials } from "../types.ts";
+import { invalidResponse } from "../wire/response.ts";
 
 /** Caching options common to both providers. */
 export interface ProviderCacheOptions {
@@ -126,13 +127,7 @@ export function credentialsOf(
   operation: string,
 ): TemporaryCredentials {
   if (out.credentials) return out.credentials;
-  throw new StsError(`${operation}: the response carried no credentials`, {
-    code: "InvalidResponse",
-    status: 200,
-    requestId: out.requestId,
-    operation,
-    retryable: false,
-  });
+  throw invalidResponse(`${operation}: the response carried no credentials`, { status: 200, requestId: out.requestId, operation });
 }
 
 /** The default session name: `edge-sts-<ms timestamp>`, inside STS's `[\w+=,.@-]{2,64}`. */
