@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { getCookie, getSignedCookie } from "hono/cookie";
 import { BearerTokenError } from "./errors.ts";
 import { BoundedMap } from "../cache/bounded-map.ts";
+import { base64Decode } from "../encoding/base64.ts";
 
 /** Where to look for the token when the header is absent: a cookie name, or a (signed) cookie's settings. */
 export type TokenCookie =
@@ -137,10 +138,7 @@ function parse(token: string): InspectedToken {
 function decodeJson(part: string): Record<string, unknown> {
   let value: unknown;
   try {
-    const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    value = JSON.parse(utf8.decode(bytes));
+    value = JSON.parse(utf8.decode(base64Decode(part)));
   } catch {
     throw new BearerTokenError("invalid_request", "token part is not base64url JSON");
   }
