@@ -8,8 +8,6 @@
 import { integerOption, secondsOption } from "../options.ts";
 import { BoundedMap } from "./bounded-map.ts";
 
-export { cacheKey } from "./cache-key.ts";
-
 /** How a {@link CredentialCache.get} was answered. */
 export type CacheOutcome = "hit" | "miss" | "refresh" | "stale" | "negative";
 

@@ -9,6 +9,7 @@ import type { StoreCodec } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import { EdgeStsError, StsError } from "../errors.ts";
 import { answeredBy } from "../failover.ts";
+import { callHook } from "../hooks.ts";
 import { invalidResponse } from "../wire/response.ts";
 import type { AssumeRoleWithWebIdentityOutput } from "../operations/assume-role-with-web-identity.ts";
 import type { TemporaryCredentials } from "../types.ts";
@@ -79,7 +80,7 @@ export async function exchange(
   } finally {
     clearTimeout(timer);
     if (ctx.onExchange) {
-      safely(ctx.onExchange, {
+      callHook(ctx.onExchange, {
         operation: OPERATION,
         outcome,
         ok: error === undefined,
@@ -179,13 +180,4 @@ function optionalStrings(record: Record<string, unknown>, names: string[]): bool
 
 function unusable(reason: string, requestId: string): StsError {
   return invalidResponse(`${OPERATION}: ${reason}`, { status: 200, operation: OPERATION, requestId });
-}
-
-/** Calls a hook; a hook that throws must not turn a served request into a failed one. */
-export function safely<T>(hook: (info: T) => void, info: T): void {
-  try {
-    hook(info);
-  } catch {
-    // ignored on purpose: observability must not change the answer
-  }
 }

@@ -14,12 +14,13 @@ import { loadThroughStore } from "../cache/store-level.ts";
 import type { KeyMemo } from "../cache/store-level.ts";
 import { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
+import { callHook } from "../hooks.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
 import { millisecondsOption, secondsOption } from "../options.ts";
 import { exchangeResolver } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
 import { clientRegionsOf, regionsResolver } from "./regions.ts";
-import { exchange, safely } from "./session.ts";
+import { exchange } from "./session.ts";
 import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
@@ -176,7 +177,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       outcome = how;
       if (onCacheHit && how !== "miss" && how !== "negative") {
         const { roleArn } = params;
-        safely(onCacheHit, { operation: "AssumeRoleWithWebIdentity", outcome: how, durationMs: performance.now() - started, roleArn, subject: inspected.subject });
+        callHook(onCacheHit, { operation: "AssumeRoleWithWebIdentity", outcome: how, durationMs: performance.now() - started, roleArn, subject: inspected.subject });
       }
     } catch (err) {
       if (err instanceof HTTPException) throw err; // a per-request function chose its own answer

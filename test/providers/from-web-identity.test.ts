@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { StsClient } from "../../src/client.ts";
 import { StsConfigurationError, StsError } from "../../src/errors.ts";
-import { fromWebIdentity } from "../../src/providers/index.ts";
+import { fromWebIdentity } from "../../src/providers/from-web-identity.ts";
 import { HOUR, T0, errorXml, fakeSts, tick, until, webIdentityXml } from "./fake-sts.ts";
 
 const roleArn = "arn:aws:iam::123456789012:role/ci";

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import type { CredentialStore, StoreErrorInfo } from "../../src/cache/store.ts";
 import { StsClient } from "../../src/client.ts";
 import { StsConfigurationError } from "../../src/errors.ts";
-import { fromAssumeRole, fromWebIdentity } from "../../src/providers/index.ts";
+import { fromAssumeRole } from "../../src/providers/from-assume-role.ts";
+import { fromWebIdentity } from "../../src/providers/from-web-identity.ts";
 import { forms } from "../stores/contract.ts";
 import { HOUR, T0, assumeRoleXml, errorXml, fakeSts, until, webIdentityXml } from "./fake-sts.ts";
 
