@@ -55,10 +55,23 @@ let credentialsOf: (client: StsClient) => CredentialsProvider | undefined;
 
 /**
  * The credentials provider a client signs with (not public: `fromAssumeRole` derives its store keys
- * from the source credentials, which only their holder has).
+ * from the source credentials, which only their holder has). `undefined` for a client of another
+ * copy of the package, whose private state this copy cannot read: then nothing is stored.
  */
 export function clientCredentials(client: StsClient): CredentialsProvider | undefined {
   return credentialsOf(client);
+}
+
+/**
+ * The one test of "is this a client" for the options that take one (`stsCredentials`, the providers):
+ * structural, not `instanceof`, so a client made by another copy of the package (npm and JSR side by
+ * side, two versions in one bundle) is accepted as the one it is. It checks what those callers use.
+ */
+export function isStsClient(value: unknown): value is StsClient {
+  const client = value as Partial<StsClient> | null;
+  return typeof client === "object" && client !== null &&
+    typeof client.assumeRole === "function" && typeof client.assumeRoleWithWebIdentity === "function" &&
+    typeof client.endpoint?.url === "string" && typeof client.cacheScope === "string";
 }
 
 /** Options of {@link StsClient}. */
@@ -142,7 +155,7 @@ export class StsClient {
   readonly #failover: RegionFailover;
 
   static {
-    credentialsOf = (client) => client.#ctx.credentials;
+    credentialsOf = (client) => (#ctx in client ? client.#ctx.credentials : undefined);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { CacheOutcome } from "../cache/credential-cache.ts";
 import { sharedCredentialCache } from "../cache/shared.ts";
 import { loadThroughStore } from "../cache/store-level.ts";
 import type { KeyMemo } from "../cache/store-level.ts";
-import { StsClient } from "../client.ts";
+import { isStsClient, StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { callHook } from "../hooks.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
@@ -211,8 +211,7 @@ function stsClient(options: StsCredentialsOptions): StsClient {
   if (options.endpoint !== undefined || options.fetch !== undefined) {
     throw new StsConfigurationError("stsCredentials: give either client or endpoint/fetch, not both");
   }
-  // Duck-typed rather than instanceof: two copies of the package must still work together.
-  if (typeof options.client.assumeRoleWithWebIdentity !== "function" || typeof options.client.endpoint?.url !== "string") {
+  if (!isStsClient(options.client)) {
     throw new StsConfigurationError("stsCredentials: client must be an StsClient");
   }
   return options.client;

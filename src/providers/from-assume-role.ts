@@ -3,7 +3,8 @@
  * cached and refreshed ahead of expiry. Role chaining is a client whose credentials are this provider.
  */
 import { cacheKey } from "../cache/cache-key.ts";
-import { clientCredentials, StsClient } from "../client.ts";
+import { clientCredentials, isStsClient } from "../client.ts";
+import type { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { sourceOption, stringOption } from "../options.ts";
 import type { AssumeRoleInput } from "../operations/assume-role.ts";
@@ -52,7 +53,7 @@ export interface FromAssumeRoleOptions
 export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<TemporaryCredentials> {
   const name = "fromAssumeRole";
   if (typeof options !== "object" || options === null) throw new StsConfigurationError(`${name}: options are required`);
-  if (!(options.client instanceof StsClient)) throw new StsConfigurationError(`${name}: client must be an StsClient`);
+  if (!isStsClient(options.client)) throw new StsConfigurationError(`${name}: client must be an StsClient`);
   stringOption(options.roleArn, `${name}: roleArn`);
   sourceOption(options.roleSessionName, `${name}: roleSessionName`);
   sourceOption(options.tokenCode, `${name}: tokenCode`);

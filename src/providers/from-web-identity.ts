@@ -2,7 +2,7 @@
  * `fromWebIdentity`: role credentials from an OIDC token (AssumeRoleWithWebIdentity, unsigned),
  * cached and refreshed ahead of expiry.
  */
-import { StsClient } from "../client.ts";
+import { isStsClient, StsClient } from "../client.ts";
 import type { StsClientOptions } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { sourceOption, stringOption } from "../options.ts";
@@ -77,7 +77,7 @@ export function fromWebIdentity(options: FromWebIdentityOptions): () => Promise<
   if (options.webIdentityToken === undefined) throw new StsConfigurationError(`${name}: webIdentityToken is required`);
   sourceOption(options.webIdentityToken, `${name}: webIdentityToken`);
   sourceOption(options.roleSessionName, `${name}: roleSessionName`);
-  if (options.client !== undefined && !(options.client instanceof StsClient)) {
+  if (options.client !== undefined && !isStsClient(options.client)) {
     throw new StsConfigurationError(`${name}: client must be an StsClient`);
   }
   const client =

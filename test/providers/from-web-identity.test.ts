@@ -138,3 +138,14 @@ test("fromWebIdentity: options are checked at once", () => {
   const client = new StsClient({ region: "eu-west-1" });
   assert.equal(typeof fromWebIdentity({ client, roleArn, webIdentityToken: () => token }), "function");
 });
+
+test("fromWebIdentity: a client from another copy of the package is accepted (one structural rule everywhere)", async () => {
+  // A second instance of the client module, as when the package is loaded twice (npm and JSR, two versions).
+  const copy = (await import(`../../src/client.ts?copy=${Date.now()}`)) as typeof import("../../src/client.ts");
+  assert.notEqual(copy.StsClient, StsClient, "a distinct module instance");
+  const { sts, now } = setup();
+  const client = new copy.StsClient({ region: "eu-west-1", fetch: sts.fetch });
+  assert.equal(client instanceof StsClient, false);
+  const provider = fromWebIdentity({ client: client as StsClient, roleArn, webIdentityToken: token, now });
+  assert.equal((await provider()).accessKeyId, "ASIAROLE1EXAMPLE");
+});
