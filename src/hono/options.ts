@@ -7,7 +7,6 @@
 import type { Context, Env } from "hono";
 import type { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
-import { cacheKey } from "../cache/cache-key.ts";
 import type { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import type { StsClient } from "../client.ts";
@@ -15,6 +14,7 @@ import type { FetchFunction } from "../types.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { arn, roleDurationSeconds, roleSessionName, sessionPolicy, str } from "../operations/shapes.ts";
 import { BearerTokenError } from "./errors.ts";
+import { paramsKey } from "./exchange-key.ts";
 import type { StsRegions } from "./regions.ts";
 import type { TokenClaims, TokenCookie } from "./token.ts";
 import type { PerRequest, StsCacheHitInfo, StsExchangeInfo, StsSession } from "./types.ts";
@@ -113,7 +113,7 @@ export interface ExchangeParams {
   policy?: string;
   policyArns?: readonly string[];
   providerId?: string;
-  /** `cacheKey` of all the above. */
+  /** `paramsKey` of all the above. */
   key: string;
 }
 
@@ -170,10 +170,7 @@ function build(values: Partial<Record<Name, unknown>>): ExchangeParams {
     }
   }
   const params = values as Omit<ExchangeParams, "key">;
-  const arns = params.policyArns === undefined ? undefined : cacheKey(params.policyArns);
-  const { roleArn, roleSessionName, durationSeconds, policy, providerId } = params;
-  const key = cacheKey([roleArn, roleSessionName, durationSeconds, policy, arns, providerId]);
-  return { ...params, key };
+  return { ...params, key: paramsKey(params) };
 }
 
 function isStrings(value: unknown): value is readonly string[] {

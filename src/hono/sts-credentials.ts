@@ -6,7 +6,6 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import { cacheKey } from "../cache/cache-key.ts";
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CacheOutcome } from "../cache/credential-cache.ts";
 import { sharedCredentialCache } from "../cache/shared.ts";
@@ -16,6 +15,7 @@ import { isStsClient, StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { callHook } from "../hooks.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
+import { entryKey, scopeKey } from "./exchange-key.ts";
 import { millisecondsOption, secondsOption } from "../options.ts";
 import { exchangeResolver } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
@@ -28,9 +28,6 @@ import type { StsSession, StsVariables } from "./types.ts";
 
 /** How a request was answered: the cache's outcomes, and `"store"` for an isolate miss the shared store answered. */
 type Outcome = CacheOutcome | "store";
-
-/** Keeps this middleware's entries apart from anyone else's in the shared cache. */
-const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
 
 /**
  * STS credentials middleware for Hono: exchanges the request's bearer token (an OIDC ID token) for
@@ -102,8 +99,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const timed = serverTiming || onCacheHit !== undefined;
   const exchangeTimeoutMs = millisecondsOption(options.exchangeTimeoutMs, 8000, "stsCredentials: exchangeTimeoutMs");
   const context = { client, region, onExchange: options.onExchange, exchangeTimeoutMs, now };
-  // Never the endpoint that answered: credentials from any region of the partition serve every request.
-  const namespace = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);
+  const scope = scopeKey(client, region);
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
   // string object keeps its hash, so a cache hit does not rehash it. The store keys derived from it
   // (on a miss only) are kept beside it.
@@ -111,7 +107,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const keyOf = (inspected: InspectedToken, token: string, params: string): string => {
     const known = keys.get(inspected);
     if (known !== undefined && known.params === params) return known.key;
-    const key = namespace + cacheKey([token]) + params;
+    const key = entryKey(scope, token, params);
     keys.set(inspected, { params, key, store: {} });
     return key;
   };
