@@ -22,15 +22,18 @@ export function scopeKey(client: StsClient, region: string | undefined): string 
   return cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);
 }
 
-/** The part that depends on the request's exchange parameters. */
-export function paramsKey(params: {
+/** The exchange input that may depend on the request; `undefined` members are left out. */
+export interface ExchangeValues {
   roleArn: string;
   roleSessionName?: string;
   durationSeconds?: number;
   policy?: string;
   policyArns?: readonly string[];
   providerId?: string;
-}): string {
+}
+
+/** The part that depends on the request's exchange parameters. */
+export function paramsKey(params: ExchangeValues): string {
   const arns = params.policyArns === undefined ? undefined : cacheKey(params.policyArns);
   const { roleArn, roleSessionName, durationSeconds, policy, providerId } = params;
   return cacheKey([roleArn, roleSessionName, durationSeconds, policy, arns, providerId]);

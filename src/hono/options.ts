@@ -15,6 +15,7 @@ import { StsConfigurationError } from "../errors.ts";
 import { arn, roleDurationSeconds, roleSessionName, sessionPolicy, str } from "../operations/shapes.ts";
 import { BearerTokenError } from "./errors.ts";
 import { paramsKey } from "./exchange-key.ts";
+import type { ExchangeValues } from "./exchange-key.ts";
 import type { StsRegions } from "./regions.ts";
 import type { TokenClaims, TokenCookie } from "./token.ts";
 import type { PerRequest, StsCacheHitInfo, StsExchangeInfo, StsSession } from "./types.ts";
@@ -105,15 +106,9 @@ export interface StsCredentialsOptions<E extends Env = any> {
   now?: () => number;
 }
 
-/** The exchange input that may depend on the request; `undefined` members are left out. */
-export interface ExchangeParams {
-  roleArn: string;
-  roleSessionName?: string;
-  durationSeconds?: number;
-  policy?: string;
-  policyArns?: readonly string[];
-  providerId?: string;
-  /** `paramsKey` of all the above. */
+/** The exchange input that may depend on the request, with its part of the cache key. */
+export interface ExchangeParams extends ExchangeValues {
+  /** `paramsKey` of the values. */
   key: string;
 }
 
@@ -169,7 +164,7 @@ function build(values: Partial<Record<Name, unknown>>): ExchangeParams {
       throw new StsConfigurationError(`stsCredentials: ${name} resolved to a ${typeof value}`);
     }
   }
-  const params = values as Omit<ExchangeParams, "key">;
+  const params = values as ExchangeValues;
   return { ...params, key: paramsKey(params) };
 }
 
