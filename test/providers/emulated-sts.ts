@@ -6,8 +6,9 @@
 import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
 import type { StsEmulatorOptions } from "../../src/testing/index.ts";
 
-export const T0 = Date.UTC(2025, 0, 1);
-export const HOUR = 3_600_000;
+import { HOUR, T0 } from "./fake-sts.ts";
+
+export { HOUR, T0 };
 
 /**
  * An emulator on `clock`, trusting one local issuer whose tokens (from `mint`) stay valid for a day
@@ -27,9 +28,9 @@ export async function emulatedSts(clock: { t: number }, options: StsEmulatorOpti
   return {
     emulator,
     fetch,
-    /** A signed ID token for `sub`, valid from `T0` for 24 hours. */
-    mint: (sub = "repo:acme/app:ref:refs/heads/main") =>
-      issuer.mint({ sub, iat: new Date(T0), exp: new Date(T0 + 24 * HOUR) }),
+    /** A signed ID token for `sub`, issued at `T0`, expiring at `expSeconds` (default: 24 hours of test time later). */
+    mint: (sub = "repo:acme/app:ref:refs/heads/main", expSeconds = (T0 + 24 * HOUR) / 1000) =>
+      issuer.mint({ sub, iat: new Date(T0), exp: expSeconds }),
     /** Calls of `action` the emulator received (held ones included). */
     calls: (action: string) => emulator.calls.byAction[action] ?? 0,
     /** The parameters of every call of `action`, oldest first. */
