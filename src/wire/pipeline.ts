@@ -96,7 +96,8 @@ export async function send<I, O>(
       retryAfter = retryAfterMs(response.headers.get("retry-after"), Date.now());
       if (credentials && !skewCorrected && CLOCK_SKEW_CODES.has(failure.code) && learnSkew(ctx, response)) {
         skewCorrected = true;
-        continue;
+        // The corrected clock serves the next call in any case; this call retries only within maxAttempts.
+        if (attempt < ctx.maxAttempts) continue;
       }
     } catch (err) {
       if (!(err instanceof StsError)) throw err;

@@ -322,6 +322,17 @@ describe("clock skew", () => {
     assert.equal(s.requests.length, 2);
   });
 
+  test("the correction retry stays within maxAttempts (found by the response fuzzer: 3 attempts of 2)", async () => {
+    const skewed = () => xml(stsError("RequestTimeTooSkewed"), 403, { date: new Date(Date.now() + 3600_000).toUTCString() });
+    const s = scripted([() => new Response("", { status: 200 }), skewed]);
+    const sts = client(s.fetch, { credentials: creds, maxAttempts: 2, retryBaseDelayMs: 1, retryMaxDelayMs: 2 });
+    const err = await failure(sts.getCallerIdentity());
+    assert.equal(err.code, "RequestTimeTooSkewed");
+    assert.equal(err.attempts, 2);
+    assert.equal(s.requests.length, 2);
+    assert.ok(Math.abs(sts.clockOffsetMs - 3600_000) < 5_000, "the offset is still learned for the next call");
+  });
+
   test("a signature error with a Date close to local time is not retried", async () => {
     const s = scripted([xml(stsError("SignatureDoesNotMatch"), 403, { date: new Date().toUTCString() })]);
     const err = await failure(client(s.fetch, { credentials: creds }).getCallerIdentity());
