@@ -65,13 +65,14 @@ export function clientCredentials(client: StsClient): CredentialsProvider | unde
 /**
  * The one test of "is this a client" for the options that take one (`stsCredentials`, the providers):
  * structural, not `instanceof`, so a client made by another copy of the package (npm and JSR side by
- * side, two versions in one bundle) is accepted as the one it is. It checks what those callers use.
+ * side, two versions in one bundle) is accepted as the one it is. It checks what every version has
+ * (`cacheScope` is newer: callers fall back to `endpoint.url` without it).
  */
 export function isStsClient(value: unknown): value is StsClient {
   const client = value as Partial<StsClient> | null;
   return typeof client === "object" && client !== null &&
     typeof client.assumeRole === "function" && typeof client.assumeRoleWithWebIdentity === "function" &&
-    typeof client.endpoint?.url === "string" && typeof client.cacheScope === "string";
+    typeof client.endpoint?.url === "string";
 }
 
 /** Options of {@link StsClient}. */

@@ -66,7 +66,7 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<Te
     client, tokenCode, roleSessionName, refreshWindowSeconds: _w, now: _n, store: _s, storeTimeoutMs: _t, onStoreError: _e,
     ...members
   } = options;
-  const entry = cacheKey([NAMESPACE, client.cacheScope, roleSessionName, stableJson(members)]);
+  const entry = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, roleSessionName, stableJson(members)]);
 
   return cachedProvider(async () => {
     // The store keys derive from the source credentials: whoever can read them could assume the role anyway.

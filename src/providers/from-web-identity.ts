@@ -76,7 +76,7 @@ export function fromWebIdentity(options: FromWebIdentityOptions): () => Promise<
     options.client ?? new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
   const now = options.now ?? Date.now;
   const { webIdentityToken, roleArn, roleSessionName, durationSeconds, policy, policyArns, providerId } = options;
-  const entry = cacheKey([NAMESPACE, client.cacheScope, roleArn, roleSessionName, durationSeconds, policy, stableJson(policyArns), providerId]);
+  const entry = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, roleArn, roleSessionName, durationSeconds, policy, stableJson(policyArns), providerId]);
 
   return cachedProvider(async () => {
     const token = typeof webIdentityToken === "function" ? await webIdentityToken() : webIdentityToken;
