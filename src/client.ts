@@ -5,6 +5,7 @@ import { StsConfigurationError } from "./errors.ts";
 import { resolveEndpoint } from "./endpoints.ts";
 import type { ResolvedEndpoint } from "./endpoints.ts";
 import { clientRegions, RegionFailover } from "./failover.ts";
+import { integerOption } from "./options.ts";
 import type {
   AwsCredentials,
   CredentialsProvider,
@@ -54,10 +55,24 @@ let credentialsOf: (client: StsClient) => CredentialsProvider | undefined;
 
 /**
  * The credentials provider a client signs with (not public: `fromAssumeRole` derives its store keys
- * from the source credentials, which only their holder has).
+ * from the source credentials, which only their holder has). `undefined` for a client of another
+ * copy of the package, whose private state this copy cannot read: then nothing is stored.
  */
 export function clientCredentials(client: StsClient): CredentialsProvider | undefined {
   return credentialsOf(client);
+}
+
+/**
+ * The one test of "is this a client" for the options that take one (`stsCredentials`, the providers):
+ * structural, not `instanceof`, so a client made by another copy of the package (npm and JSR side by
+ * side, two versions in one bundle) is accepted as the one it is. It checks what every version has
+ * (`cacheScope` is newer: callers fall back to `endpoint.url` without it).
+ */
+export function isStsClient(value: unknown): value is StsClient {
+  const client = value as Partial<StsClient> | null;
+  return typeof client === "object" && client !== null &&
+    typeof client.assumeRole === "function" && typeof client.assumeRoleWithWebIdentity === "function" &&
+    typeof client.endpoint?.url === "string";
 }
 
 /** Options of {@link StsClient}. */
@@ -141,7 +156,7 @@ export class StsClient {
   readonly #failover: RegionFailover;
 
   static {
-    credentialsOf = (client) => client.#ctx.credentials;
+    credentialsOf = (client) => (#ctx in client ? client.#ctx.credentials : undefined);
   }
 
   /**
@@ -153,18 +168,18 @@ export class StsClient {
     this.regions = setup.regions;
     this.cacheScope = setup.scope;
     this.endpoint = setup.regions.length > 0 ? setup.endpointOf(setup.regions[0]!) : setup.endpointOf("");
-    this.#failover = new RegionFailover(setup.regions, setup.endpointOf, whole(options.failoverCooldownMs, 30_000, 0, "failoverCooldownMs"));
+    this.#failover = new RegionFailover(setup.regions, setup.endpointOf, integerOption(options.failoverCooldownMs, 30_000, 0, "failoverCooldownMs"));
     const fetchFn = options.fetch;
     if (fetchFn !== undefined && typeof fetchFn !== "function") throw new StsConfigurationError("fetch must be a function");
     this.#ctx = {
       endpoint: this.endpoint,
       credentials: toProvider(options.credentials),
       fetch: fetchFn ? (input, init) => fetchFn(input, init) : (input, init) => fetch(input, init),
-      maxAttempts: whole(options.maxAttempts, 3, 1, "maxAttempts"),
-      timeoutMs: whole(options.timeoutMs, 5000, 1, "timeoutMs"),
-      retryBaseDelayMs: whole(options.retryBaseDelayMs, 100, 0, "retryBaseDelayMs"),
-      retryMaxDelayMs: whole(options.retryMaxDelayMs, 5000, 0, "retryMaxDelayMs"),
-      maxRetryAfterMs: whole(options.maxRetryAfterMs, 20000, 0, "maxRetryAfterMs"),
+      maxAttempts: integerOption(options.maxAttempts, 3, 1, "maxAttempts"),
+      timeoutMs: integerOption(options.timeoutMs, 5000, 1, "timeoutMs"),
+      retryBaseDelayMs: integerOption(options.retryBaseDelayMs, 100, 0, "retryBaseDelayMs"),
+      retryMaxDelayMs: integerOption(options.retryMaxDelayMs, 5000, 0, "retryMaxDelayMs"),
+      maxRetryAfterMs: integerOption(options.maxRetryAfterMs, 20000, 0, "maxRetryAfterMs"),
       retryBudget: createRetryBudget(options.retryBudget),
       clockOffsetMs: 0,
       signingKeyCache: new Map(),
@@ -401,12 +416,4 @@ function toProvider(source: CredentialsSource | undefined): CredentialsProvider 
   }
   const fixed: AwsCredentials = source;
   return () => Promise.resolve(fixed);
-}
-
-function whole(value: number | undefined, fallback: number, min: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) {
-    throw new StsConfigurationError(`${name} must be an integer >= ${min}`);
-  }
-  return value;
 }

@@ -159,20 +159,6 @@ export class StsValidationError extends EdgeStsError {
   }
 }
 
-/** Codes that mean "try again later": throttling and server-side trouble. */
-export const THROTTLING_CODES: ReadonlySet<string> = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "RequestLimitExceeded",
-  "TooManyRequestsException",
-  "ThrottledException",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "SlowDown",
-  "ProvisionedThroughputExceededException",
-  "BandwidthLimitExceeded",
-]);
-
 /**
  * The client or a provider was configured in a way that cannot work (for example FIPS with a custom
  * endpoint, or a region that is not a valid host label). Thrown at once, before any network call.

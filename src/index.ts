@@ -22,14 +22,7 @@ export type { StsClientOptions } from "./client.ts";
 export type { RetryBudgetOptions } from "./wire/retry.ts";
 
 // Errors.
-export { EdgeStsError, StsConfigurationError, StsError, StsValidationError } from "./errors.ts";
-export type {
-  StsErrorCode,
-  StsErrorDetails,
-  StsFaultType,
-  StsValidationIssue,
-  TransportErrorCode,
-} from "./errors.ts";
+export * from "./errors.ts";
 
 // Endpoints.
 export { resolveEndpoint } from "./endpoints.ts";
@@ -42,61 +35,11 @@ export { awsRegionInfo } from "./region-table.ts";
 export type { AwsRegionInfo } from "./region-table.ts";
 
 // Credentials and per-call options.
-export type {
-  AwsCredentials,
-  CredentialsProvider,
-  CredentialsSource,
-  FetchFunction,
-  RequestOptions,
-  ResponseMetadata,
-  TemporaryCredentials,
-} from "./types.ts";
+export type * from "./types.ts";
 
 // Operations: the objects `StsClient.send` accepts, and every input and output type.
 export type { Operation } from "./wire/operation.ts";
-export {
-  assumeRole,
-  assumeRoleWithSAML,
-  assumeRoleWithWebIdentity,
-  assumeRoot,
-  decodeAuthorizationMessage,
-  getAccessKeyInfo,
-  getCallerIdentity,
-  getDelegatedAccessToken,
-  getFederationToken,
-  getSessionToken,
-  getWebIdentityToken,
-  operations,
-} from "./operations/index.ts";
-export type {
-  AssumedRoleUser,
-  AssumeRoleInput,
-  AssumeRoleOutput,
-  AssumeRoleWithSAMLInput,
-  AssumeRoleWithSAMLOutput,
-  AssumeRoleWithWebIdentityInput,
-  AssumeRoleWithWebIdentityOutput,
-  AssumeRootInput,
-  AssumeRootOutput,
-  DecodeAuthorizationMessageInput,
-  DecodeAuthorizationMessageOutput,
-  FederatedUser,
-  GetAccessKeyInfoInput,
-  GetAccessKeyInfoOutput,
-  GetCallerIdentityInput,
-  GetCallerIdentityOutput,
-  GetDelegatedAccessTokenInput,
-  GetDelegatedAccessTokenOutput,
-  GetFederationTokenInput,
-  GetFederationTokenOutput,
-  GetSessionTokenInput,
-  GetSessionTokenOutput,
-  GetWebIdentityTokenInput,
-  GetWebIdentityTokenOutput,
-  PolicyDescriptor,
-  ProvidedContext,
-  Tag,
-} from "./operations/index.ts";
+export * from "./operations/index.ts";
 
 // The shared credential store (adapters: `edge-sts/stores`).
 export type { CredentialStore, StoreErrorInfo } from "./cache/store.ts";

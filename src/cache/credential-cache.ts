@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { StsConfigurationError } from "../errors.ts";
-
-export { cacheKey } from "./cache-key.ts";
+import { integerOption, secondsOption } from "../options.ts";
+import { BoundedMap } from "./bounded-map.ts";
 
 /** How a {@link CredentialCache.get} was answered. */
 export type CacheOutcome = "hit" | "miss" | "refresh" | "stale" | "negative";
@@ -32,8 +31,7 @@ export interface CredentialCacheOptions {
 }
 
 /** Per-call options of {@link CredentialCache.get}. */
-// `V` is unused today; it keeps room for value-dependent options without changing the signature.
-export interface CacheLoadOptions<V> {
+export interface CacheLoadOptions {
   /**
    * ms epoch at or after which a value must never be served (e.g. the token's `exp`): a value's life is
    * min(expiration, notAfter). A remembered rejection lasts its `negativeTtlSeconds` regardless.
@@ -93,15 +91,14 @@ const noop = (): void => {};
  * ```
  */
 export class CredentialCache<V extends { expiration: Date }> {
-  readonly #entries = new Map<string, Entry<V>>();
+  /** Values, least recently used first. */
+  readonly #entries: BoundedMap<Entry<V>>;
   /**
    * Remembered rejections, bounded apart from the values so forged tokens cannot evict real users,
    * and by the total length of their keys too: a key may hold a 20 000-character token.
    */
-  readonly #rejections = new Map<string, Entry<V>>();
-  #rejectionChars = 0;
+  readonly #rejections: BoundedMap<Entry<V>>;
   readonly #flights = new Map<string, Promise<V>>();
-  readonly #maxEntries: number;
   readonly #windowMs: number;
   readonly #minRemainingMs: number;
   readonly #negativeTtlMs: number;
@@ -121,12 +118,12 @@ export class CredentialCache<V extends { expiration: Date }> {
    * @throws {StsConfigurationError} when an option is not a non-negative number (`maxEntries`: an integer ≥ 1).
    */
   constructor(options: CredentialCacheOptions = {}) {
-    const max = options.maxEntries ?? 1000;
-    if (!Number.isInteger(max) || max < 1) throw new StsConfigurationError("maxEntries must be an integer >= 1");
-    this.#maxEntries = max;
-    this.#windowMs = seconds(options.refreshWindowSeconds, 300, "refreshWindowSeconds");
-    this.#minRemainingMs = seconds(options.minRemainingSeconds, 60, "minRemainingSeconds");
-    this.#negativeTtlMs = seconds(options.negativeTtlSeconds, 30, "negativeTtlSeconds");
+    const maxEntries = integerOption(options.maxEntries ?? undefined, 1000, 1, "maxEntries");
+    this.#entries = new BoundedMap(maxEntries);
+    this.#rejections = new BoundedMap(maxEntries, MAX_REJECTION_KEY_CHARS);
+    this.#windowMs = secondsOption(options.refreshWindowSeconds, 300, "refreshWindowSeconds") * 1000;
+    this.#minRemainingMs = secondsOption(options.minRemainingSeconds, 60, "minRemainingSeconds") * 1000;
+    this.#negativeTtlMs = secondsOption(options.negativeTtlSeconds, 30, "negativeTtlSeconds") * 1000;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
   }
@@ -150,14 +147,14 @@ export class CredentialCache<V extends { expiration: Date }> {
    * @returns The value and how it was obtained.
    * @throws whatever `load` threw (the same error to every waiter), or a remembered rejection.
    */
-  get(key: string, load: () => Promise<V>, options?: CacheLoadOptions<V>): Promise<CacheResult<V>> {
+  get(key: string, load: () => Promise<V>, options?: CacheLoadOptions): Promise<CacheResult<V>> {
     const entry = this.#entries.get(key) ?? this.#rejections.get(key);
     if (entry !== undefined) {
       const now = this.#now();
       const notAfter = options?.notAfter;
       if (entry.negative || notAfter === undefined || now < notAfter) {
         if (now < entry.freshUntil) {
-          if (key !== this.#lastKey) this.#touch(key, entry);
+          if (key !== this.#lastKey) this.#insert(key, entry);
           options?.onOutcome?.("hit");
           return entry.hit!;
         }
@@ -183,7 +180,7 @@ export class CredentialCache<V extends { expiration: Date }> {
     if (entry === undefined) return undefined;
     const now = this.#now();
     if (now >= entry.freshUntil || (notAfter !== undefined && now >= notAfter)) return undefined;
-    if (key !== this.#lastKey) this.#touch(key, entry);
+    if (key !== this.#lastKey) this.#insert(key, entry);
     return entry.value;
   }
 
@@ -206,7 +203,7 @@ export class CredentialCache<V extends { expiration: Date }> {
   delete(key: string): boolean {
     this.#flights.delete(key);
     if (key === this.#lastKey) this.#lastKey = undefined;
-    const hadRejection = this.#dropRejection(key);
+    const hadRejection = this.#rejections.delete(key);
     return this.#entries.delete(key) || hadRejection;
   }
 
@@ -214,7 +211,6 @@ export class CredentialCache<V extends { expiration: Date }> {
   clear(): void {
     this.#entries.clear();
     this.#rejections.clear();
-    this.#rejectionChars = 0;
     this.#flights.clear();
     this.#lastKey = undefined;
   }
@@ -225,9 +221,9 @@ export class CredentialCache<V extends { expiration: Date }> {
     entry: Entry<V>,
     now: number,
     load: () => Promise<V>,
-    options: CacheLoadOptions<V> | undefined,
+    options: CacheLoadOptions | undefined,
   ): Promise<CacheResult<V>> {
-    if (key !== this.#lastKey) this.#touch(key, entry);
+    if (key !== this.#lastKey) this.#insert(key, entry);
     if (entry.negative) {
       options?.onOutcome?.("negative");
       return Promise.reject(entry.error);
@@ -249,7 +245,7 @@ export class CredentialCache<V extends { expiration: Date }> {
    * Starts the one load of `key`; settles it into the cache unless the key was deleted meanwhile.
    * Callers attach a rejection handler at once (waiters, or the refresh's `.then(noop, noop)`).
    */
-  #start(key: string, load: () => Promise<V>, options: CacheLoadOptions<V> | undefined): Promise<V> {
+  #start(key: string, load: () => Promise<V>, options: CacheLoadOptions | undefined): Promise<V> {
     let loading: Promise<V>;
     try {
       loading = Promise.resolve(load());
@@ -285,7 +281,7 @@ export class CredentialCache<V extends { expiration: Date }> {
     // while all the same, or every request would call STS for a value it then hands out anyway.
     if (!(now < serveUntil) && now < expiration) serveUntil = Math.min(now + Math.min(SHORT_KEEP_MS, (expiration - now) / 2), limit);
     this.#entries.delete(key);
-    this.#dropRejection(key);
+    this.#rejections.delete(key);
     if (!(now < serveUntil)) return; // already expired (or no valid expiration): hand it out, keep nothing
     let freshUntil = expiration - this.#windowMs - this.#random() * JITTER_FRACTION * this.#windowMs;
     // A value born inside its refresh window would refresh on every request: give it half its life.
@@ -303,7 +299,7 @@ export class CredentialCache<V extends { expiration: Date }> {
     this.#insert(key, entry);
   }
 
-  #storeFailure(key: string, err: unknown, options: CacheLoadOptions<V> | undefined): void {
+  #storeFailure(key: string, err: unknown, options: CacheLoadOptions | undefined): void {
     const now = this.#now();
     const current = this.#entries.get(key);
     if (current !== undefined && !current.negative && now < current.serveUntil) {
@@ -313,7 +309,7 @@ export class CredentialCache<V extends { expiration: Date }> {
       return;
     }
     if (current !== undefined) this.#entries.delete(key);
-    this.#dropRejection(key);
+    this.#rejections.delete(key);
     if (this.#negativeTtlMs === 0 || !options?.isRejection?.(err)) return;
     // Not clamped to notAfter: replaying a rejection serves nothing, and a caller that still accepts
     // an expired token for a while (clock tolerance) must not reach STS on every retry.
@@ -330,45 +326,17 @@ export class CredentialCache<V extends { expiration: Date }> {
     });
   }
 
+  /** Sets `key` as the most recently used entry of its map, the least recently used going past the bounds. */
   #insert(key: string, entry: Entry<V>): void {
-    const map = this.#mapOf(entry);
-    map.set(key, entry);
+    this.#mapOf(entry).set(key, entry);
     this.#lastKey = key;
-    if (entry.negative) this.#rejectionChars += key.length;
-    while (map.size > this.#maxEntries || (entry.negative && this.#rejectionChars > MAX_REJECTION_KEY_CHARS)) {
-      const oldest = map.keys().next().value as string;
-      this.#remove(map.get(oldest)!, oldest);
-    }
   }
 
   #remove(entry: Entry<V>, key: string): void {
-    if (entry.negative) this.#dropRejection(key);
-    else this.#entries.delete(key);
+    this.#mapOf(entry).delete(key);
   }
 
-  #dropRejection(key: string): boolean {
-    if (!this.#rejections.delete(key)) return false;
-    this.#rejectionChars -= key.length;
-    return true;
-  }
-
-  /** Moves `key` to the most recently used end (Map insertion order is the LRU order). */
-  #touch(key: string, entry: Entry<V>): void {
-    const map = this.#mapOf(entry);
-    map.delete(key);
-    map.set(key, entry);
-    this.#lastKey = key;
-  }
-
-  #mapOf(entry: Entry<V>): Map<string, Entry<V>> {
+  #mapOf(entry: Entry<V>): BoundedMap<Entry<V>> {
     return entry.negative ? this.#rejections : this.#entries;
   }
-}
-
-function seconds(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback * 1000;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new StsConfigurationError(`${name} must be a non-negative number of seconds`);
-  }
-  return value * 1000;
 }

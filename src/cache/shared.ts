@@ -9,15 +9,12 @@ import { CredentialCache } from "./credential-cache.ts";
 let shared: CredentialCache<{ expiration: Date }> | undefined;
 
 /**
- * The isolate's shared {@link CredentialCache} (default options), created on first call.
- * Everyone who uses it shares one key space: start every key with a namespace of your own
- * (e.g. `cacheKey(["my-middleware", …])`) so different value types never meet under one key.
+ * The isolate's shared {@link CredentialCache} (default options), created on first call: the cache of
+ * every `stsCredentials` instance given neither `cache` nor private cache settings. Internal (not
+ * exported by the package); whoever uses it shares one key space, so each key starts with its user's
+ * namespace (the middleware's is `edge-sts/hono:AssumeRoleWithWebIdentity`).
  *
  * @returns The same instance on every call within an isolate.
- * @example
- * ```ts
- * const cache = options.cache ?? sharedCredentialCache<ExchangeResult>();
- * ```
  */
 export function sharedCredentialCache<V extends { expiration: Date }>(): CredentialCache<V> {
   shared ??= new CredentialCache();

@@ -4,8 +4,6 @@
  *
  * @module
  */
-import type { StoreAccess } from "./store-level.ts";
-import type { StoreErrorInfo } from "./store.ts";
 
 const MAX_MESSAGE_CHARS = 200;
 const LONG_RUN = /[A-Za-z0-9_-]{32,}/g;
@@ -73,14 +71,4 @@ export function describe(error: unknown, cut: string[]): { errorName: string; me
   for (const text of cut) if (text !== "") message = message.split(text).join("…");
   message = message.replace(LONG_RUN, "…");
   return { errorName, message: message.length > MAX_MESSAGE_CHARS ? message.slice(0, MAX_MESSAGE_CHARS) + "…" : message };
-}
-
-/** Tells `onError`; a hook that throws is ignored. */
-export function report(access: Pick<StoreAccess, "onError">, info: StoreErrorInfo): void {
-  if (access.onError === undefined) return;
-  try {
-    access.onError(info);
-  } catch {
-    // a hook must not change the answer
-  }
 }

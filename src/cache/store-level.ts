@@ -7,8 +7,10 @@
  * @module
  */
 import { StsConfigurationError } from "../errors.ts";
+import { functionOption, millisecondsOption } from "../options.ts";
 import type { CredentialStore, StoreErrorInfo } from "./store.ts";
-import { PAUSE_MS, bounded, describe, paused, recordRead, report } from "./store-call.ts";
+import { callHook } from "../hooks.ts";
+import { PAUSE_MS, bounded, describe, paused, recordRead } from "./store-call.ts";
 import { deriveStoreKeys, open, seal } from "./store-crypto.ts";
 import type { StoreKeys } from "./store-crypto.ts";
 
@@ -116,13 +118,10 @@ export function storeOptions(
     }
     return undefined;
   }
-  if (storeTimeoutMs !== undefined && (typeof storeTimeoutMs !== "number" || !Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)) {
-    throw new StsConfigurationError(`${owner}: storeTimeoutMs must be a positive number of milliseconds`);
-  }
-  if (onStoreError !== undefined && typeof onStoreError !== "function") {
-    throw new StsConfigurationError(`${owner}: onStoreError must be a function`);
-  }
-  return { timeoutMs: storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS, onError: onStoreError as ((info: StoreErrorInfo) => void) | undefined };
+  return {
+    timeoutMs: millisecondsOption(storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS, `${owner}: storeTimeoutMs`),
+    onError: functionOption<(info: StoreErrorInfo) => void>(onStoreError, `${owner}: onStoreError`),
+  };
 }
 
 /**
@@ -149,7 +148,7 @@ async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<Store
     return await promise;
   } catch (err) {
     if (memo.promise === promise) memo.promise = undefined;
-    report(access, { operation: "get", reason: "error", ...describe(err, []), durationMs: 0 });
+    callHook(access.onError, { operation: "get", reason: "error", ...describe(err, []), durationMs: 0 });
     return undefined;
   }
 }
@@ -162,7 +161,7 @@ async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>)
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
     const pause = pausing ? { pausedForMs: PAUSE_MS } : {};
-    report(access, { operation: "get", reason: answer.kind, ...extra, ...pause, durationMs: performance.now() - started });
+    callHook(access.onError, { operation: "get", reason: answer.kind, ...extra, ...pause, durationMs: performance.now() - started });
     return undefined;
   }
   if (answer.value === null || answer.value === undefined) return undefined;
@@ -175,7 +174,7 @@ async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>)
     value = undefined; // a value that breaks decoding is as invalid as one that does not decrypt
   }
   if (value === undefined || load.codec.expiration(value) !== (envelope as Envelope).exp) {
-    report(access, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
+    callHook(access.onError, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
     return undefined;
   }
   const { until, exp } = envelope as Envelope;
@@ -191,7 +190,7 @@ async function write<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>
   try {
     await writeOnce(access, keys, load, value);
   } catch (err) {
-    report(access, { operation: "set", reason: "error", ...describe(err, [keys.storeKey]), durationMs: 0 });
+    callHook(access.onError, { operation: "set", reason: "error", ...describe(err, [keys.storeKey]), durationMs: 0 });
   }
 }
 
@@ -206,14 +205,14 @@ async function writeOnce<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoa
   try {
     sealed = await seal(keys, { v: 1, until, exp, data: load.codec.encode(value) } satisfies Envelope);
   } catch (err) {
-    report(access, { operation: "set", reason: "error", ...describe(err, []), durationMs: performance.now() - started });
+    callHook(access.onError, { operation: "set", reason: "error", ...describe(err, []), durationMs: performance.now() - started });
     return;
   }
   const timeoutMs = Math.max(MIN_WRITE_TIMEOUT_MS, access.timeoutMs * WRITE_TIMEOUT_FACTOR);
   const answer = await bounded(() => access.store.set(keys.storeKey, sealed, ttlSeconds), timeoutMs);
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey, sealed]) : {};
-    report(access, { operation: "set", reason: answer.kind, ...extra, durationMs: performance.now() - started });
+    callHook(access.onError, { operation: "set", reason: answer.kind, ...extra, durationMs: performance.now() - started });
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { HTTPException } from "hono/http-exception";
 import { EdgeStsError, StsConfigurationError, StsError } from "../errors.ts";
+import type { TransportErrorCode } from "../errors.ts";
 
 /** What is wrong with the bearer token, in RFC 6750 terms (`missing`: no token at all). */
 export type BearerProblem = "missing" | "invalid_request" | "invalid_token" | "insufficient_scope";
@@ -39,9 +40,12 @@ export class BearerTokenError extends EdgeStsError {
 /** STS refused this token for this role: remembered for a while (negative caching), never retried. */
 const REJECTED_TOKEN = new Set(["InvalidIdentityToken", "ExpiredTokenException"]);
 const REJECTED_SCOPE = new Set(["IDPRejectedClaim", "AccessDenied"]);
-/** Failures of STS or of the way to it, whatever the retry policy said. */
-const UNAVAILABLE = new Set([
-  "IDPCommunicationError",
+/**
+ * Failures of the way to STS or of its answer that the retry policy does not retry (a deadline, an
+ * abort, an unreadable or oversized answer) but that are still STS's side, not the caller's: 503.
+ * Everything the policy retries (throttling, 5xx, transient codes) arrives with `retryable` set.
+ */
+const TRANSPORT_FAILURES: ReadonlySet<string> = new Set<TransportErrorCode>([
   "TimeoutError",
   "NetworkError",
   "InvalidResponse",
@@ -71,7 +75,7 @@ export function toHttpException(err: unknown, challengePrefix: string): HTTPExce
     if (REJECTED_TOKEN.has(err.code)) return rfc6750("invalid_token", challengePrefix, err);
     if (REJECTED_SCOPE.has(err.code)) return rfc6750("insufficient_scope", challengePrefix, err);
     if (err.code === "JWTPayloadSizeExceededException") return rfc6750("invalid_request", challengePrefix, err);
-    if (err.retryable || err.status >= 500 || UNAVAILABLE.has(err.code)) {
+    if (err.retryable || TRANSPORT_FAILURES.has(err.code)) {
       const wait = err.retryAfterSeconds !== undefined && err.retryAfterSeconds > 0
         ? Math.ceil(err.retryAfterSeconds)
         : DEFAULT_RETRY_AFTER_SECONDS;

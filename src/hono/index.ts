@@ -16,14 +16,7 @@
 export { stsCredentials } from "./sts-credentials.ts";
 export type { StsCredentialsOptions } from "./options.ts";
 export type { StsRegions } from "./regions.ts";
-export type {
-  PerRequest,
-  StsCacheHitInfo,
-  StsExchangeInfo,
-  StsIdentity,
-  StsSession,
-  StsVariables,
-} from "./types.ts";
+export type * from "./types.ts";
 export type { TokenClaims, TokenCookie } from "./token.ts";
 export { BearerTokenError } from "./errors.ts";
 export type { BearerProblem } from "./errors.ts";

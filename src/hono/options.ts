@@ -7,7 +7,6 @@
 import type { Context, Env } from "hono";
 import type { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
-import { cacheKey } from "../cache/cache-key.ts";
 import type { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import type { StsClient } from "../client.ts";
@@ -15,6 +14,8 @@ import type { FetchFunction } from "../types.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { arn, roleDurationSeconds, roleSessionName, sessionPolicy, str } from "../operations/shapes.ts";
 import { BearerTokenError } from "./errors.ts";
+import { paramsKey } from "./exchange-key.ts";
+import type { ExchangeValues } from "./exchange-key.ts";
 import type { StsRegions } from "./regions.ts";
 import type { TokenClaims, TokenCookie } from "./token.ts";
 import type { PerRequest, StsCacheHitInfo, StsExchangeInfo, StsSession } from "./types.ts";
@@ -105,15 +106,9 @@ export interface StsCredentialsOptions<E extends Env = any> {
   now?: () => number;
 }
 
-/** The exchange input that may depend on the request; `undefined` members are left out. */
-export interface ExchangeParams {
-  roleArn: string;
-  roleSessionName?: string;
-  durationSeconds?: number;
-  policy?: string;
-  policyArns?: readonly string[];
-  providerId?: string;
-  /** `cacheKey` of all the above. */
+/** The exchange input that may depend on the request, with its part of the cache key. */
+export interface ExchangeParams extends ExchangeValues {
+  /** `paramsKey` of the values. */
   key: string;
 }
 
@@ -169,31 +164,10 @@ function build(values: Partial<Record<Name, unknown>>): ExchangeParams {
       throw new StsConfigurationError(`stsCredentials: ${name} resolved to a ${typeof value}`);
     }
   }
-  const params = values as Omit<ExchangeParams, "key">;
-  const arns = params.policyArns === undefined ? undefined : cacheKey(params.policyArns);
-  const { roleArn, roleSessionName, durationSeconds, policy, providerId } = params;
-  const key = cacheKey([roleArn, roleSessionName, durationSeconds, policy, arns, providerId]);
-  return { ...params, key };
+  const params = values as ExchangeValues;
+  return { ...params, key: paramsKey(params) };
 }
 
 function isStrings(value: unknown): value is readonly string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
-}
-
-/** A non-negative number of seconds, or the default. @throws {StsConfigurationError} */
-export function seconds(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new StsConfigurationError(`stsCredentials: ${name} must be a non-negative number of seconds`);
-  }
-  return value;
-}
-
-/** A positive, finite number of milliseconds, or the default. @throws {StsConfigurationError} */
-export function positiveMs(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new StsConfigurationError(`stsCredentials: ${name} must be a positive number of milliseconds`);
-  }
-  return value;
 }

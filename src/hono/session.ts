@@ -9,6 +9,9 @@ import type { StoreCodec } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import { EdgeStsError, StsError } from "../errors.ts";
 import { answeredBy } from "../failover.ts";
+import { defined } from "../operations/shapes.ts";
+import { callHook } from "../hooks.ts";
+import { invalidResponse } from "../wire/response.ts";
 import type { AssumeRoleWithWebIdentityOutput } from "../operations/assume-role-with-web-identity.ts";
 import type { TemporaryCredentials } from "../types.ts";
 import type { ExchangeParams } from "./options.ts";
@@ -66,7 +69,7 @@ export async function exchange(
       policyArns: params.policyArns?.map((arn) => ({ arn })),
       policy: params.policy,
       durationSeconds: params.durationSeconds,
-    }, { signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS, ...(regions === undefined ? {} : { regions }) });
+    }, defined({ signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS, regions }));
     requestId = out.requestId;
     stsRegion = answeredBy(out) ?? stsRegion;
     return toSession(out, ctx.region, inspected.subject, ctx.now());
@@ -78,17 +81,17 @@ export async function exchange(
   } finally {
     clearTimeout(timer);
     if (ctx.onExchange) {
-      safely(ctx.onExchange, {
+      callHook(ctx.onExchange, defined({
         operation: OPERATION,
         outcome,
         ok: error === undefined,
-        ...(error === undefined ? {} : { errorCode: error instanceof EdgeStsError ? error.code : "Error" }),
-        ...(requestId === undefined ? {} : { requestId }),
+        errorCode: error === undefined ? undefined : error instanceof EdgeStsError ? error.code : "Error",
+        requestId,
         durationMs: performance.now() - started,
-        ...(stsRegion === undefined ? {} : { stsRegion }),
+        stsRegion,
         roleArn: params.roleArn,
         subject: inspected.subject,
-      });
+      }));
     }
   }
 }
@@ -100,20 +103,20 @@ function toSession(
   nowMs: number,
 ): StsSession {
   const { credentials: creds, assumedRoleUser } = out;
-  if (creds === undefined || assumedRoleUser === undefined) throw invalidResponse("the response has no credentials", out.requestId);
+  if (creds === undefined || assumedRoleUser === undefined) throw unusable("the response has no credentials", out.requestId);
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = creds;
   // Served, they would fail at AWS; cached, never (so every request would call STS). A local clock
   // running fast is the usual cause.
   if (expiration.getTime() <= nowMs) {
-    throw invalidResponse(`the credentials expired on arrival (${expiration.toISOString()}; check the local clock)`, out.requestId);
+    throw unusable(`the credentials expired on arrival (${expiration.toISOString()}; check the local clock)`, out.requestId);
   }
-  return buildSession({ accessKeyId, secretAccessKey, sessionToken, expiration }, {
+  return buildSession({ accessKeyId, secretAccessKey, sessionToken, expiration }, defined({
     assumedRoleUser: { assumedRoleId: assumedRoleUser.assumedRoleId, arn: assumedRoleUser.arn },
     subjectFromWebIdentityToken: out.subjectFromWebIdentityToken ?? subject ?? "",
-    ...(out.audience === undefined ? {} : { audience: out.audience }),
-    ...(out.provider === undefined ? {} : { provider: out.provider }),
-    ...(out.sourceIdentity === undefined ? {} : { sourceIdentity: out.sourceIdentity }),
-  }, region);
+    audience: out.audience,
+    provider: out.provider,
+    sourceIdentity: out.sourceIdentity,
+  }), region);
 }
 
 type IdentityFields = Omit<StsIdentity, "expiration">;
@@ -156,13 +159,13 @@ export function sessionCodec(region: string | undefined): StoreCodec<StsSession>
       if (!strings(i, ["subjectFromWebIdentityToken"]) || !optionalStrings(i, ["audience", "provider", "sourceIdentity"])) return undefined;
       const expiration = new Date(c.expiration as number);
       const { accessKeyId, secretAccessKey, sessionToken } = c as Record<string, string>;
-      return buildSession({ accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, sessionToken: sessionToken!, expiration }, {
+      return buildSession({ accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, sessionToken: sessionToken!, expiration }, defined({
         assumedRoleUser: { assumedRoleId: user.assumedRoleId as string, arn: user.arn as string },
         subjectFromWebIdentityToken: i.subjectFromWebIdentityToken as string,
-        ...(i.audience === undefined ? {} : { audience: i.audience as string }),
-        ...(i.provider === undefined ? {} : { provider: i.provider as string }),
-        ...(i.sourceIdentity === undefined ? {} : { sourceIdentity: i.sourceIdentity as string }),
-      }, region);
+        audience: i.audience as string | undefined,
+        provider: i.provider as string | undefined,
+        sourceIdentity: i.sourceIdentity as string | undefined,
+      }), region);
     },
     expiration: (session) => session.expiration.getTime(),
   };
@@ -176,21 +179,6 @@ function optionalStrings(record: Record<string, unknown>, names: string[]): bool
   return names.every((name) => record[name] === undefined || typeof record[name] === "string");
 }
 
-function invalidResponse(reason: string, requestId: string): StsError {
-  return new StsError(`${OPERATION}: ${reason}`, {
-    code: "InvalidResponse",
-    status: 200,
-    operation: OPERATION,
-    retryable: false,
-    requestId,
-  });
-}
-
-/** Calls a hook; a hook that throws must not turn a served request into a failed one. */
-export function safely<T>(hook: (info: T) => void, info: T): void {
-  try {
-    hook(info);
-  } catch {
-    // ignored on purpose: observability must not change the answer
-  }
+function unusable(reason: string, requestId: string): StsError {
+  return invalidResponse(`${OPERATION}: ${reason}`, { status: 200, operation: OPERATION, requestId });
 }

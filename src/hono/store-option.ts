@@ -7,9 +7,9 @@
 import type { Context } from "hono";
 import type { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore } from "../cache/store.ts";
-import { report } from "../cache/store-call.ts";
 import { checkStore, storeOptions } from "../cache/store-level.ts";
 import type { StoreAccess, StoreCodec } from "../cache/store-level.ts";
+import { callHook } from "../hooks.ts";
 import type { StsCredentialsOptions } from "./options.ts";
 import { sessionCodec } from "./session.ts";
 import type { StsSession } from "./types.ts";
@@ -50,7 +50,7 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
         return { store: checkStore(found, "stsCredentials"), timeoutMs, onError: onStoreError, now };
       } catch (err) {
         // Only the name: the message of a store factory's error may quote the binding's contents.
-        report({ onError: onStoreError }, { operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
+        callHook(onStoreError, { operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
         return undefined;
       }
     },

@@ -6,19 +6,21 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import { cacheKey } from "../cache/cache-key.ts";
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CacheOutcome } from "../cache/credential-cache.ts";
 import { sharedCredentialCache } from "../cache/shared.ts";
 import { loadThroughStore } from "../cache/store-level.ts";
 import type { KeyMemo } from "../cache/store-level.ts";
-import { StsClient } from "../client.ts";
+import { isStsClient, StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
+import { callHook } from "../hooks.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
-import { exchangeResolver, positiveMs, seconds } from "./options.ts";
+import { entryKey, scopeKey } from "./exchange-key.ts";
+import { millisecondsOption, secondsOption } from "../options.ts";
+import { exchangeResolver } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
 import { clientRegionsOf, regionsResolver } from "./regions.ts";
-import { exchange, safely } from "./session.ts";
+import { exchange } from "./session.ts";
 import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
@@ -26,9 +28,6 @@ import type { StsSession, StsVariables } from "./types.ts";
 
 /** How a request was answered: the cache's outcomes, and `"store"` for an isolate miss the shared store answered. */
 type Outcome = CacheOutcome | "store";
-
-/** Keeps this middleware's entries apart from anyone else's in the shared cache. */
-const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
 
 /**
  * STS credentials middleware for Hono: exchanges the request's bearer token (an OIDC ID token) for
@@ -94,14 +93,13 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const challenge = challengePrefix(options.realm);
   const headerName = options.headerName ?? "Authorization";
   if (typeof headerName !== "string" || headerName === "") throw new StsConfigurationError("stsCredentials: headerName must be a header name");
-  const toleranceMs = seconds(options.clockToleranceSeconds, 30, "clockToleranceSeconds") * 1000;
+  const toleranceMs = secondsOption(options.clockToleranceSeconds, 30, "stsCredentials: clockToleranceSeconds") * 1000;
   const now = options.now ?? Date.now;
   const { cookie, optional = false, serverTiming = false, onCacheHit, onError } = options;
   const timed = serverTiming || onCacheHit !== undefined;
-  const exchangeTimeoutMs = positiveMs(options.exchangeTimeoutMs, 8000, "exchangeTimeoutMs");
+  const exchangeTimeoutMs = millisecondsOption(options.exchangeTimeoutMs, 8000, "stsCredentials: exchangeTimeoutMs");
   const context = { client, region, onExchange: options.onExchange, exchangeTimeoutMs, now };
-  // Never the endpoint that answered: credentials from any region of the partition serve every request.
-  const namespace = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);
+  const scope = scopeKey(client, region);
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
   // string object keeps its hash, so a cache hit does not rehash it. The store keys derived from it
   // (on a miss only) are kept beside it.
@@ -109,7 +107,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const keyOf = (inspected: InspectedToken, token: string, params: string): string => {
     const known = keys.get(inspected);
     if (known !== undefined && known.params === params) return known.key;
-    const key = namespace + cacheKey([token]) + params;
+    const key = entryKey(scope, token, params);
     keys.set(inspected, { params, key, store: {} });
     return key;
   };
@@ -175,7 +173,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       outcome = how;
       if (onCacheHit && how !== "miss" && how !== "negative") {
         const { roleArn } = params;
-        safely(onCacheHit, { operation: "AssumeRoleWithWebIdentity", outcome: how, durationMs: performance.now() - started, roleArn, subject: inspected.subject });
+        callHook(onCacheHit, { operation: "AssumeRoleWithWebIdentity", outcome: how, durationMs: performance.now() - started, roleArn, subject: inspected.subject });
       }
     } catch (err) {
       if (err instanceof HTTPException) throw err; // a per-request function chose its own answer
@@ -209,8 +207,7 @@ function stsClient(options: StsCredentialsOptions): StsClient {
   if (options.endpoint !== undefined || options.fetch !== undefined) {
     throw new StsConfigurationError("stsCredentials: give either client or endpoint/fetch, not both");
   }
-  // Duck-typed rather than instanceof: two copies of the package must still work together.
-  if (typeof options.client.assumeRoleWithWebIdentity !== "function" || typeof options.client.endpoint?.url !== "string") {
+  if (!isStsClient(options.client)) {
     throw new StsConfigurationError("stsCredentials: client must be an StsClient");
   }
   return options.client;

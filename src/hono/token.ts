@@ -8,7 +8,8 @@
 import type { Context } from "hono";
 import { getCookie, getSignedCookie } from "hono/cookie";
 import { BearerTokenError } from "./errors.ts";
-import { BoundedMemo } from "./memo.ts";
+import { BoundedMap } from "../cache/bounded-map.ts";
+import { base64Decode } from "../encoding/base64.ts";
 
 /** Where to look for the token when the header is absent: a cookie name, or a (signed) cookie's settings. */
 export type TokenCookie =
@@ -53,9 +54,9 @@ export const MAX_TOKEN_LENGTH = 20_000;
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** 1 024 tokens, and at most 2 Mi characters of them (a real ID token is 1–2 KB). */
-const memo = new BoundedMemo<InspectedToken>(1024, 2 * 1024 * 1024);
+const memo = new BoundedMap<InspectedToken>(1024, 2 * 1024 * 1024);
 /** Authorization header value → its token, for headers that were well-formed. Bounded like `memo`. */
-const headers = new BoundedMemo<string>(1024, 2 * 1024 * 1024);
+const headers = new BoundedMap<string>(1024, 2 * 1024 * 1024);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -137,10 +138,7 @@ function parse(token: string): InspectedToken {
 function decodeJson(part: string): Record<string, unknown> {
   let value: unknown;
   try {
-    const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    value = JSON.parse(utf8.decode(bytes));
+    value = JSON.parse(utf8.decode(base64Decode(part)));
   } catch {
     throw new BearerTokenError("invalid_request", "token part is not base64url JSON");
   }

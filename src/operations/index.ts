@@ -39,37 +39,16 @@ export const operations: Record<string, Operation<any, any>> = {
   GetWebIdentityToken: getWebIdentityToken,
 };
 
-export {
-  assumeRole,
-  assumeRoleWithSAML,
-  assumeRoleWithWebIdentity,
-  assumeRoot,
-  decodeAuthorizationMessage,
-  getAccessKeyInfo,
-  getCallerIdentity,
-  getDelegatedAccessToken,
-  getFederationToken,
-  getSessionToken,
-  getWebIdentityToken,
-};
-export type { AssumeRoleInput, AssumeRoleOutput } from "./assume-role.ts";
-export type { AssumeRoleWithSAMLInput, AssumeRoleWithSAMLOutput } from "./assume-role-with-saml.ts";
-export type {
-  AssumeRoleWithWebIdentityInput,
-  AssumeRoleWithWebIdentityOutput,
-} from "./assume-role-with-web-identity.ts";
-export type { AssumeRootInput, AssumeRootOutput } from "./assume-root.ts";
-export type {
-  DecodeAuthorizationMessageInput,
-  DecodeAuthorizationMessageOutput,
-} from "./decode-authorization-message.ts";
-export type { GetAccessKeyInfoInput, GetAccessKeyInfoOutput } from "./get-access-key-info.ts";
-export type { GetCallerIdentityInput, GetCallerIdentityOutput } from "./get-caller-identity.ts";
-export type {
-  GetDelegatedAccessTokenInput,
-  GetDelegatedAccessTokenOutput,
-} from "./get-delegated-access-token.ts";
-export type { FederatedUser, GetFederationTokenInput, GetFederationTokenOutput } from "./get-federation-token.ts";
-export type { GetSessionTokenInput, GetSessionTokenOutput } from "./get-session-token.ts";
-export type { GetWebIdentityTokenInput, GetWebIdentityTokenOutput } from "./get-web-identity-token.ts";
+// Each operation file exports its operation and its input and output types, nothing else.
+export * from "./assume-role.ts";
+export * from "./assume-role-with-saml.ts";
+export * from "./assume-role-with-web-identity.ts";
+export * from "./assume-root.ts";
+export * from "./decode-authorization-message.ts";
+export * from "./get-access-key-info.ts";
+export * from "./get-caller-identity.ts";
+export * from "./get-delegated-access-token.ts";
+export * from "./get-federation-token.ts";
+export * from "./get-session-token.ts";
+export * from "./get-web-identity-token.ts";
 export type { AssumedRoleUser, PolicyDescriptor, ProvidedContext, Tag } from "./shapes.ts";

@@ -7,8 +7,9 @@ import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import { checkStore, loadThroughStore, storeOptions } from "../cache/store-level.ts";
 import type { KeyMemo, StoreAccess, StoreCodec } from "../cache/store-level.ts";
 import { base64Decode } from "../encoding/base64.ts";
-import { StsConfigurationError, StsError } from "../errors.ts";
+import type { StsError } from "../errors.ts";
 import type { TemporaryCredentials } from "../types.ts";
+import { invalidResponse } from "../wire/response.ts";
 
 /** Caching options common to both providers. */
 export interface ProviderCacheOptions {
@@ -120,33 +121,13 @@ export function stableJson(value: unknown): string {
   ) ?? "";
 }
 
-/** Throws unless `value` is a non-empty string. */
-export function requireString(value: unknown, name: string, provider: string): void {
-  if (typeof value !== "string" || value === "") {
-    throw new StsConfigurationError(`${provider}: ${name} must be a non-empty string`);
-  }
-}
-
-/** Throws unless `value` is absent, a string, or a function. */
-export function optionalSource(value: unknown, name: string, provider: string): void {
-  if (value !== undefined && typeof value !== "string" && typeof value !== "function") {
-    throw new StsConfigurationError(`${provider}: ${name} must be a string or a function returning one`);
-  }
-}
-
 /** The credentials of an output, or an {@link StsError} when STS sent none. */
 export function credentialsOf(
   out: { credentials?: TemporaryCredentials; requestId?: string },
   operation: string,
 ): TemporaryCredentials {
   if (out.credentials) return out.credentials;
-  throw new StsError(`${operation}: the response carried no credentials`, {
-    code: "InvalidResponse",
-    status: 200,
-    requestId: out.requestId,
-    operation,
-    retryable: false,
-  });
+  throw invalidResponse(`${operation}: the response carried no credentials`, { status: 200, requestId: out.requestId, operation });
 }
 
 /** The default session name: `edge-sts-<ms timestamp>`, inside STS's `[\w+=,.@-]{2,64}`. */

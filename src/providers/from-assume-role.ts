@@ -3,11 +3,13 @@
  * cached and refreshed ahead of expiry. Role chaining is a client whose credentials are this provider.
  */
 import { cacheKey } from "../cache/cache-key.ts";
-import { clientCredentials, StsClient } from "../client.ts";
+import { clientCredentials, isStsClient } from "../client.ts";
+import type { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
+import { sourceOption, stringOption } from "../options.ts";
 import type { AssumeRoleInput } from "../operations/assume-role.ts";
 import type { TemporaryCredentials } from "../types.ts";
-import { cachedProvider, credentialsOf, defaultSessionName, optionalSource, requireString, stableJson } from "./cached-provider.ts";
+import { cachedProvider, credentialsOf, defaultSessionName, stableJson } from "./cached-provider.ts";
 import type { ProviderCacheOptions } from "./cached-provider.ts";
 
 /** Keeps this provider's store entries apart from the others'. */
@@ -51,10 +53,10 @@ export interface FromAssumeRoleOptions
 export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<TemporaryCredentials> {
   const name = "fromAssumeRole";
   if (typeof options !== "object" || options === null) throw new StsConfigurationError(`${name}: options are required`);
-  if (!(options.client instanceof StsClient)) throw new StsConfigurationError(`${name}: client must be an StsClient`);
-  requireString(options.roleArn, "roleArn", name);
-  optionalSource(options.roleSessionName, "roleSessionName", name);
-  optionalSource(options.tokenCode, "tokenCode", name);
+  if (!isStsClient(options.client)) throw new StsConfigurationError(`${name}: client must be an StsClient`);
+  stringOption(options.roleArn, `${name}: roleArn`);
+  sourceOption(options.roleSessionName, `${name}: roleSessionName`);
+  sourceOption(options.tokenCode, `${name}: tokenCode`);
   if (options.store !== undefined && options.tokenCode !== undefined) {
     // Stored credentials would reach replicas that never passed the MFA check.
     throw new StsConfigurationError(`${name}: store cannot be combined with tokenCode (MFA-gated sessions are not shared)`);
@@ -64,7 +66,7 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<Te
     client, tokenCode, roleSessionName, refreshWindowSeconds: _w, now: _n, store: _s, storeTimeoutMs: _t, onStoreError: _e,
     ...members
   } = options;
-  const entry = cacheKey([NAMESPACE, client.cacheScope, roleSessionName, stableJson(members)]);
+  const entry = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, roleSessionName, stableJson(members)]);
 
   return cachedProvider(async () => {
     // The store keys derive from the source credentials: whoever can read them could assume the role anyway.

@@ -2,18 +2,18 @@
  * `fromWebIdentity`: role credentials from an OIDC token (AssumeRoleWithWebIdentity, unsigned),
  * cached and refreshed ahead of expiry.
  */
-import { StsClient } from "../client.ts";
+import { isStsClient, StsClient } from "../client.ts";
 import type { StsClientOptions } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
-import type { PolicyDescriptor } from "../operations/shapes.ts";
+import { sourceOption, stringOption } from "../options.ts";
+import type { AssumeRoleWithWebIdentityInput } from "../operations/assume-role-with-web-identity.ts";
+import { defined } from "../operations/shapes.ts";
 import type { TemporaryCredentials } from "../types.ts";
 import { cacheKey } from "../cache/cache-key.ts";
 import {
   cachedProvider,
   credentialsOf,
   defaultSessionName,
-  optionalSource,
-  requireString,
   stableJson,
   tokenExpiry,
 } from "./cached-provider.ts";
@@ -22,8 +22,9 @@ import type { ProviderCacheOptions } from "./cached-provider.ts";
 /** Keeps this provider's store entries apart from the middleware's. */
 const NAMESPACE = "edge-sts/fromWebIdentity";
 
-/** Options of {@link fromWebIdentity}. */
-export interface FromWebIdentityOptions extends ProviderCacheOptions {
+/** Options of {@link fromWebIdentity}: AssumeRoleWithWebIdentity's input (session name optional, token may be a function). */
+export interface FromWebIdentityOptions
+  extends ProviderCacheOptions, Omit<AssumeRoleWithWebIdentityInput, "roleSessionName" | "webIdentityToken"> {
   /** The client to call STS with. Default: a new `StsClient` from `region`, `endpoint` and `fetch`. */
   client?: StsClient;
   /** Region of the client built when `client` is absent. */
@@ -32,20 +33,10 @@ export interface FromWebIdentityOptions extends ProviderCacheOptions {
   endpoint?: string;
   /** fetch of the client built when `client` is absent. */
   fetch?: StsClientOptions["fetch"];
-  /** The role to assume. */
-  roleArn: string;
   /** The session name. Default: `edge-sts-<ms timestamp>`, new for each call to STS. */
   roleSessionName?: string;
   /** The token, or a function returning it (called for every call to STS, so a rotated token is picked up). Secret. */
   webIdentityToken: string | (() => string | Promise<string>);
-  /** Session lifetime in seconds, 900–43200 (STS defaults to 3600). */
-  durationSeconds?: number;
-  /** An inline session policy. */
-  policy?: string;
-  /** Managed session policies. */
-  policyArns?: PolicyDescriptor[];
-  /** For OAuth 2.0 access tokens: the provider's domain. */
-  providerId?: string;
 }
 
 /**
@@ -74,18 +65,18 @@ export interface FromWebIdentityOptions extends ProviderCacheOptions {
 export function fromWebIdentity(options: FromWebIdentityOptions): () => Promise<TemporaryCredentials> {
   const name = "fromWebIdentity";
   if (typeof options !== "object" || options === null) throw new StsConfigurationError(`${name}: options are required`);
-  requireString(options.roleArn, "roleArn", name);
+  stringOption(options.roleArn, `${name}: roleArn`);
   if (options.webIdentityToken === undefined) throw new StsConfigurationError(`${name}: webIdentityToken is required`);
-  optionalSource(options.webIdentityToken, "webIdentityToken", name);
-  optionalSource(options.roleSessionName, "roleSessionName", name);
-  if (options.client !== undefined && !(options.client instanceof StsClient)) {
+  sourceOption(options.webIdentityToken, `${name}: webIdentityToken`);
+  sourceOption(options.roleSessionName, `${name}: roleSessionName`);
+  if (options.client !== undefined && !isStsClient(options.client)) {
     throw new StsConfigurationError(`${name}: client must be an StsClient`);
   }
   const client =
     options.client ?? new StsClient({ region: options.region, endpoint: options.endpoint, fetch: options.fetch });
   const now = options.now ?? Date.now;
   const { webIdentityToken, roleArn, roleSessionName, durationSeconds, policy, policyArns, providerId } = options;
-  const entry = cacheKey([NAMESPACE, client.cacheScope, roleArn, roleSessionName, durationSeconds, policy, stableJson(policyArns), providerId]);
+  const entry = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, roleArn, roleSessionName, durationSeconds, policy, stableJson(policyArns), providerId]);
 
   return cachedProvider(async () => {
     const token = typeof webIdentityToken === "function" ? await webIdentityToken() : webIdentityToken;
@@ -94,15 +85,15 @@ export function fromWebIdentity(options: FromWebIdentityOptions): () => Promise<
       cacheKey: entry,
       notAfter: tokenExpiry(token),
       async exchange() {
-        const out = await client.assumeRoleWithWebIdentity({
+        const out = await client.assumeRoleWithWebIdentity(defined({
           roleArn,
           roleSessionName: roleSessionName ?? defaultSessionName(now),
           webIdentityToken: token,
-          ...(durationSeconds !== undefined && { durationSeconds }),
-          ...(policy !== undefined && { policy }),
-          ...(policyArns !== undefined && { policyArns }),
-          ...(providerId !== undefined && { providerId }),
-        });
+          durationSeconds,
+          policy,
+          policyArns,
+          providerId,
+        }));
         return credentialsOf(out, "AssumeRoleWithWebIdentity");
       },
     };

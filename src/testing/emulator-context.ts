@@ -4,7 +4,6 @@
  */
 import type { ResolvedOptions, StsEmulatorRole } from "./emulator-options.ts";
 import { stsErrors } from "./emulator-responses.ts";
-import type { EmulatorError } from "./emulator-responses.ts";
 import type { XmlTree } from "./emulator-responses.ts";
 import type { EmulatorState, StsEmulatorPrincipal, StsEmulatorSession } from "./emulator-state.ts";
 import type { OidcIssuer } from "./oidc-issuer.ts";

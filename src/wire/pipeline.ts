@@ -13,7 +13,7 @@ import { encodeForm } from "./query.ts";
 import { readBody } from "./read-body.ts";
 import { backoffMs, CLOCK_SKEW_CODES, refundRetry, retryAfterMs, sleep, spendRetry } from "./retry.ts";
 import type { RetryBudget } from "./retry.ts";
-import { readErrorResponse, readResult } from "./response.ts";
+import { invalidResponse, readErrorResponse, readResult } from "./response.ts";
 import { validateInput } from "./validate.ts";
 import { XmlReadError } from "./xml.ts";
 import type { XmlElement } from "./xml.ts";
@@ -244,13 +244,11 @@ function parseResult<O>(operation: Operation<unknown, O>, result: XmlElement | u
     return operation.parse(result);
   } catch (err) {
     const reason = err instanceof XmlReadError ? err.message : "result could not be read";
-    throw new StsError(`${operation.action}: HTTP ${response.status}, ${reason}`, {
-      code: "InvalidResponse",
+    throw invalidResponse(`${operation.action}: HTTP ${response.status}, ${reason}`, {
       status: response.status,
       requestId: response.headers.get("x-amzn-requestid") ?? undefined,
       operation: operation.action,
-      retryable: false,
-    }, { cause: err });
+    }, err);
   }
 }
 

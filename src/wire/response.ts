@@ -71,15 +71,29 @@ function describeBody(body: string, response: Response): string {
   return /html/i.test(type) || /^\s*<(!doctype\s+html|html)/i.test(body) ? "HTML body" : `${type} body`;
 }
 
+/**
+ * The one way to build an `InvalidResponse` {@link StsError}: an answer arrived but cannot be used
+ * (unreadable, the wrong document, no credentials in it). Not retryable unless `details` says so.
+ * @param message Short, naming the operation; never the body (it may echo secrets).
+ * @param details The operation, the HTTP status and, when known, the request id.
+ * @param cause The underlying failure (an XML reader error, say).
+ */
+export function invalidResponse(
+  message: string,
+  details: { operation: string; status: number; requestId?: string | undefined; retryable?: boolean },
+  cause?: unknown,
+): StsError {
+  return new StsError(message, { code: "InvalidResponse", retryable: false, ...details }, cause === undefined ? undefined : { cause });
+}
+
 function invalid(message: string, response: Response, action: string, cause?: unknown): StsError {
-  return new StsError(message, {
-    code: "InvalidResponse",
+  return invalidResponse(message, {
     status: response.status,
     requestId: headerRequestId(response),
     operation: action,
     // A cut-off or garbled body is a transport fault: another attempt may well get a whole one.
     retryable: response.ok || isRetryable("", response.status),
-  }, cause === undefined ? undefined : { cause });
+  }, cause);
 }
 
 /** The root element's name for a message: short names only, with secrets cut out (bodies may echo input). */

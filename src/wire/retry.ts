@@ -1,7 +1,22 @@
 /**
  * What is worth another attempt, and how long to wait before it.
  */
-import { StsConfigurationError, THROTTLING_CODES } from "../errors.ts";
+import { StsConfigurationError } from "../errors.ts";
+import { integerOption } from "../options.ts";
+
+/** Codes that mean "try again later": throttling. */
+const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+  "ProvisionedThroughputExceededException",
+  "BandwidthLimitExceeded",
+]);
 
 /** Codes that mean STS or its identity provider had a passing problem. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
@@ -63,11 +78,8 @@ export function createRetryBudget(options: RetryBudgetOptions | false | undefine
     throw new StsConfigurationError("retryBudget must be an object of counts, or false");
   }
   const opts = options ?? {};
-  const count = (name: keyof RetryBudgetOptions, fallback: number): number => {
-    const value = opts[name] ?? fallback;
-    if (!Number.isInteger(value) || value < 0) throw new StsConfigurationError(`retryBudget.${name} must be an integer >= 0`);
-    return value;
-  };
+  const count = (name: keyof RetryBudgetOptions, fallback: number): number =>
+    integerOption(opts[name] ?? undefined, fallback, 0, `retryBudget.${name}`);
   const capacity = count("capacity", 500);
   return {
     available: capacity,

@@ -2,13 +2,10 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { StsConfigurationError } from "../../src/errors.ts";
-import {
-  type CacheOutcome,
-  type CredentialCacheOptions,
-  CredentialCache,
-  cacheKey,
-  sharedCredentialCache,
-} from "../../src/cache/index.ts";
+import { cacheKey } from "../../src/cache/cache-key.ts";
+import { CredentialCache } from "../../src/cache/credential-cache.ts";
+import type { CacheOutcome, CredentialCacheOptions } from "../../src/cache/credential-cache.ts";
+import { sharedCredentialCache } from "../../src/cache/shared.ts";
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);

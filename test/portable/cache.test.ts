@@ -1,6 +1,7 @@
 /** The credential cache on every runtime: the core semantics, with a controllable clock. */
-import { CredentialCache, cacheKey } from "../../src/cache/index.ts";
-import type { CacheOutcome } from "../../src/cache/index.ts";
+import { cacheKey } from "../../src/cache/cache-key.ts";
+import { CredentialCache } from "../../src/cache/credential-cache.ts";
+import type { CacheOutcome } from "../../src/cache/credential-cache.ts";
 import { assert, assertEquals, assertRejects, test } from "./harness.ts";
 
 const T0 = Date.UTC(2025, 0, 1);

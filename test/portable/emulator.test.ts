@@ -351,6 +351,8 @@ test("emulator: a truncated 200 and a network failure are retried", async () => 
 test("emulator: a server clock 20 minutes ahead is learned from its Date header", async () => {
   const emulator = createStsEmulator();
   emulator.setClockOffset(20 * 60_000);
+  // The corrected retry is an attempt like any other (within maxAttempts); with one attempt the call
+  // fails, but the offset is learned all the same (test/wire/pipeline.test.ts).
   const client = clientFor(emulator, LONG_TERM, { maxAttempts: 2 });
   const out = await client.getCallerIdentity();
   assertEquals(out.arn, USER_ARN);

@@ -1,4 +1,8 @@
-/** A scripted STS for the provider tests: answers by Action, counts calls, records every request. */
+/**
+ * A scripted STS for the signed-provider tests (fromAssumeRole): answers by Action, counts calls, records every
+ * request. Those tests move a test clock hours ahead of the signing clock, which the emulator (like STS) refuses
+ * as skew; the web-identity tests use the emulator (emulated-sts.ts).
+ */
 import { decodeForm } from "../../src/testing/form-decode.ts";
 
 export const T0 = Date.UTC(2025, 0, 1);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { StsClient } from "../../src/client.ts";
 import { StsConfigurationError, StsError } from "../../src/errors.ts";
-import { fromAssumeRole } from "../../src/providers/index.ts";
+import { fromAssumeRole } from "../../src/providers/from-assume-role.ts";
 import { HOUR, T0, assumeRoleXml, callerIdentityXml, errorXml, fakeSts, tick, until } from "./fake-sts.ts";
 
 const roleArn = "arn:aws:iam::123456789012:role/demo";

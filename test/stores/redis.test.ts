@@ -10,7 +10,7 @@ import { createClient } from "redis";
 import { Redis } from "ioredis";
 import { redisStore } from "../../src/stores/index.ts";
 import { StsConfigurationError } from "../../src/errors.ts";
-import { fromWebIdentity } from "../../src/providers/index.ts";
+import { fromWebIdentity } from "../../src/providers/from-web-identity.ts";
 import { HOUR, T0, errorXml, fakeSts, until, webIdentityXml } from "../providers/fake-sts.ts";
 import { forms, storeContract } from "./contract.ts";
 import type { StoreUnderTest } from "./contract.ts";
