@@ -39,9 +39,13 @@ export class BearerTokenError extends EdgeStsError {
 /** STS refused this token for this role: remembered for a while (negative caching), never retried. */
 const REJECTED_TOKEN = new Set(["InvalidIdentityToken", "ExpiredTokenException"]);
 const REJECTED_SCOPE = new Set(["IDPRejectedClaim", "AccessDenied"]);
-/** Failures of STS or of the way to it, whatever the retry policy said. */
+/**
+ * Failures of STS or of the way to it, whatever the retry policy said. `RegionDisabledException`:
+ * STS is deactivated in every STS region the exchange could use (the deployment's regions, not the caller).
+ */
 const UNAVAILABLE = new Set([
   "IDPCommunicationError",
+  "RegionDisabledException",
   "TimeoutError",
   "NetworkError",
   "InvalidResponse",
