@@ -1,5 +1,5 @@
 /**
- * #9 fleet, CPU part: what one request costs the isolate when the shared store answers it, against
+ * #10 fleet, CPU part: what one request costs the isolate when the shared store answers it, against
  * one that needs an STS exchange (Node, one process, sides interleaved in blocks). Every request is a
  * miss in the isolate (a new middleware instance with a private cache per block, distinct tokens),
  * so the sides are:

@@ -48,14 +48,19 @@ async function openStore() {
 }
 
 const { store } = await openStore();
-/** Store failures by `operation:reason` (onStoreError never carries the key or the value). */
+/** Store failures by `operation:reason`, and `pauses` (onStoreError never carries the key or the value). */
 const storeErrors = {};
+const count = (name) => void (storeErrors[name] = (storeErrors[name] ?? 0) + 1);
+function onStoreError({ operation, reason, pausedForMs }) {
+  count(`${operation}:${reason}`);
+  if (pausedForMs) count("pauses"); // the store is skipped (reads and writes) for pausedForMs
+}
 const app = new Hono();
 app.use("/api/*", async (c, next) => {
   c.set("t0", performance.now());
   await next();
 });
-app.use("/api/*", stsCredentials({ roleArn: arg("role"), endpoint: arg("sts"), serverTiming: true, ...(store ? { store, onStoreError: ({ operation, reason }) => void (storeErrors[`${operation}:${reason}`] = (storeErrors[`${operation}:${reason}`] ?? 0) + 1) } : {}) }));
+app.use("/api/*", stsCredentials({ roleArn: arg("role"), endpoint: arg("sts"), serverTiming: true, ...(store ? { store, onStoreError } : {}) }));
 app.get("/api/x", (c) => {
   c.header("x-mw-us", String(Math.round((performance.now() - c.get("t0")) * 1000)));
   return c.text("ok");

@@ -12,14 +12,18 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let app;
 function createApp(env) {
   const delayMs = Number(env.STORE_DELAY_MS);
+  // One wrapper per binding, as workersKvStore keeps one adapter per binding: the store's health
+  // (its pause after failed reads) lives on that object.
+  const wrappers = new WeakMap();
+  const delayed = (namespace) => {
+    const kv = workersKvStore(namespace);
+    return {
+      get: async (key) => (await sleep(delayMs), kv.get(key)),
+      set: async (key, value, ttlSeconds) => (await sleep(delayMs), kv.set(key, value, ttlSeconds)),
+    };
+  };
   const store = env.STORE === "kv"
-    ? (c) => {
-      const kv = workersKvStore(c.env.STS_CACHE);
-      return {
-        get: async (key) => (await sleep(delayMs), kv.get(key)),
-        set: async (key, value, ttlSeconds) => (await sleep(delayMs), kv.set(key, value, ttlSeconds)),
-      };
-    }
+    ? (c) => wrappers.get(c.env.STS_CACHE) ?? wrappers.set(c.env.STS_CACHE, delayed(c.env.STS_CACHE)).get(c.env.STS_CACHE)
     : undefined;
   const app = new Hono();
   app.use("/api/*", async (c, next) => {

@@ -136,9 +136,17 @@ if ("into-results" in args) {
   const all = JSON.parse((await import("node:fs")).readFileSync(file, "utf8"));
   all.fleet = results;
   writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
-  const { renderMarkdown } = await import("./lib/report.mjs");
+  // Only the fleet section of RESULTS.md is replaced: the sections other benches add stay as they are.
   const { renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
-  writeFileSync(join(root, "bench", "RESULTS.md"), renderMarkdown(all) + renderFleetMarkdown(results));
+  const md = join(root, "bench", "RESULTS.md");
+  const text = (await import("node:fs")).readFileSync(md, "utf8");
+  const start = text.search(/\n## #\d+ fleet/);
+  const section = renderFleetMarkdown(results);
+  if (start === -1) writeFileSync(md, text + section);
+  else {
+    const rest = text.slice(start + 1).search(/\n(## |<!-- )/);
+    writeFileSync(md, text.slice(0, start) + section + (rest === -1 ? "" : text.slice(start + 1 + rest)));
+  }
   log("bench/results.json and bench/RESULTS.md updated with #10");
 }
 process.exit(0);

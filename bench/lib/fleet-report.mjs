@@ -80,8 +80,11 @@ The run lies within one credential lifetime, so STS calls per user = calls per u
   parts.push(`\nTarget ≤ ${TARGET} STS calls per user per lifetime with the store: ${verdicts.join("; ") || "no store side ran"}.`);
   const extra = pairs(fleet)
     .filter(([name, , store]) => ran(store) && !name.includes("parallel") && store.storeErrors && store.stsCalls > u.users)
-    .map(([name, , store]) => `${name}: ${store.stsCalls - u.users} exchanges beyond one per user, ${store.storeErrors["get:timeout"] ?? 0} store reads over storeTimeoutMs (answered by STS), ${store.storeErrors["set:timeout"] ?? 0} writes over their bound`);
-  if (extra.length) parts.push(`\nWhere the extra exchanges come from: ${extra.join("; ")}. A read slower than \`storeTimeoutMs\` (50 ms by default) is what a loaded machine adds on top of the injected 5 ms; the 1-minute load average is in the first line.`);
+    .map(([name, , store]) => `${name}: ${store.stsCalls - u.users} exchanges beyond one per user, ${store.storeErrors["get:timeout"] ?? 0} store reads over storeTimeoutMs (answered by STS), ${store.storeErrors["set:timeout"] ?? 0} writes over their bound, ${store.storeErrors.pauses ?? 0} pauses`);
+  if (extra.length) {
+    parts.push(`\nWhere the extra exchanges come from: ${extra.join("; ")}. A read slower than \`storeTimeoutMs\` (50 ms by default) is what a loaded machine adds on top of the injected 5 ms (the 1-minute load average is in the first line). ` +
+      "After 3 failed or timed-out reads in a row an isolate pauses the store for 5 s: its misses go straight to STS and it writes nothing, so the other isolates miss those users too. A pause is counted in `pauses` (from `pausedForMs` in onStoreError).");
+  }
   parts.push(`\n"not an isolate hit" is the request the store is for: the first one a user sends to an isolate. "store errors" counts onStoreError reports (a get over storeTimeoutMs is a \`get:timeout\`, answered by STS instead). With parallel first requests each isolate reached before the first exchange finished also exchanges: the store removes repeats over a lifetime, not concurrent first requests in different isolates.`);
 
   const cpu = fleet.cpu;

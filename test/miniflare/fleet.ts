@@ -33,11 +33,6 @@ export interface FleetOptions {
   kvBinding?: string;
   /** Leave the KV binding out of the Workers under test (the tamper Worker still has it). */
   withoutKv?: boolean;
-  /**
-   * Persist KV here instead of in this fleet's own temp directory: two fleets given the same directory
-   * are two data centres of one account (one KV namespace, each its own `caches.default`). Not removed by `close`.
-   */
-  kvPersistDir?: string;
 }
 
 export interface Fleet {
@@ -117,7 +112,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     log: new Capture(LogLevel.INFO),
     structuredWorkerdLogs: true,
     handleStructuredLogs: ({ level, message }: { level: string; message: string }) => void logs.push(`[worker ${level}] ${message}`),
-    kvPersist: options.kvPersistDir ?? join(dir, "kv"),
+    kvPersist: join(dir, "kv"),
     cachePersist: join(dir, "cache"),
   });
   try {

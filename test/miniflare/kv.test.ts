@@ -10,7 +10,7 @@ import type { LocalSts } from "../workerd/example-sts.ts";
 import { eventually, startFleet } from "./fleet.ts";
 import type { Fleet } from "./fleet.ts";
 import { oneTokenOverThree } from "./one-exchange.ts";
-import { assumedRoleArn, whoami } from "./requests.ts";
+import { STORE_TIMEOUT, assumedRoleArn, whoami } from "./requests.ts";
 import { findSecrets, secretsOf } from "./secrets.ts";
 
 let local: LocalSts;
@@ -18,7 +18,7 @@ let fleet: Fleet;
 const tokens: string[] = [];
 before(async () => {
   local = await startLocalSts();
-  fleet = await startFleet({ entry: "test/miniflare/sts-worker.ts", isolates: 3, bindings: { ...local.settings, STORE: "kv" } });
+  fleet = await startFleet({ entry: "test/miniflare/sts-worker.ts", isolates: 3, bindings: { ...local.settings, ...STORE_TIMEOUT, STORE: "kv" } });
 });
 after(async () => {
   await fleet?.close();

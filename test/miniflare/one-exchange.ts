@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { LocalSts } from "../workerd/example-sts.ts";
 import type { Fleet } from "./fleet.ts";
 import { eventually } from "./fleet.ts";
-import { assumedRoleArn, whoami } from "./requests.ts";
+import { assumedRoleArn, storeErrors, whoami } from "./requests.ts";
 import type { WhoAmI } from "./requests.ts";
 
 /**
@@ -27,13 +27,13 @@ export async function oneTokenOverThree(local: LocalSts, fleet: Fleet, sub: stri
   const rest = await Promise.all(Array.from({ length: requests - 3 }, (_, i) => whoami(fleet, i % 3, token)));
   const answers = [first, second, third, ...rest];
 
-  assert.equal(local.sts.calls.count("AssumeRoleWithWebIdentity") - before, 1, "more than one STS exchange for one token");
+  assert.equal(local.sts.calls.count("AssumeRoleWithWebIdentity") - before, 1, `more than one STS exchange for one token; store errors per isolate: ${await storeErrors(fleet)}`);
   for (const a of answers) {
     assert.equal(a.status, 200, JSON.stringify(a.body));
     assert.equal(a.body.arn, assumedRoleArn(sub));
     assert.equal(a.body.accessKeyId, first.body.accessKeyId, "an isolate served other credentials than the one exchange gave");
   }
-  assert.deepEqual([second.source, third.source], ["store", "store"], "the other isolates did not answer from the store");
+  assert.deepEqual([second.source, third.source], ["store", "store"], `the other isolates did not answer from the store; store errors: ${await storeErrors(fleet)}`);
   assert.ok(rest.every((a) => a.source === "hit"), `later requests: ${rest.map((a) => a.source).join(",")}`);
   assert.equal(new Set(answers.map((a) => a.body.isolateId)).size, 3, "the requests did not reach three isolates");
   return answers;

@@ -23,5 +23,18 @@ export async function whoami(fleet: Fleet, index: number, token: string, path = 
   return { status: response.status, source, body };
 }
 
+/**
+ * The store time-out the fleets run with: these tests check what the isolates share, not how fast.
+ * On a loaded machine a Miniflare KV read can pass the 50 ms default, and that read is a miss: right,
+ * but not what they check (the store's own tests cover time-outs, test/hardening/store-faults.test.ts).
+ */
+export const STORE_TIMEOUT = { STORE_TIMEOUT_MS: "1000" };
+
+/** What onStoreError reported in every isolate of the fleet (test/miniflare/sts-worker.ts only). */
+export async function storeErrors(fleet: Fleet): Promise<string> {
+  const all = await Promise.all(fleet.names.map(async (_, i) => (await fleet.fetch(i, "/store-errors")).json()));
+  return JSON.stringify(all);
+}
+
 /** The `sub` → assumed-role ARN mapping of test/workerd/example-sts.ts's role. */
 export { assumedRoleArn } from "../workerd/example-sts.ts";

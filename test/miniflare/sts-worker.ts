@@ -17,6 +17,8 @@ interface Env {
   STS_ENDPOINT: string;
   STORE: "kv" | "cache" | "none";
   STS_CACHE?: KvNamespaceLike;
+  /** `storeTimeoutMs`; unset → the default. */
+  STORE_TIMEOUT_MS?: string;
 }
 
 /** Workers have `caches.default` (not in the DOM typings this repo compiles with). */
@@ -27,6 +29,8 @@ type App = Hono<{ Bindings: Env; Variables: StsVariables }>;
 // Module state is per isolate: a Worker that reports the same id twice ran in the same isolate.
 let isolateId: string | undefined;
 let app: App | undefined;
+/** What onStoreError reported in this isolate (never a key or a value), for the tests' messages. */
+const storeErrors: Array<{ operation: string; reason: string; durationMs: number }> = [];
 
 function createApp(env: Env): App {
   const app: App = new Hono();
@@ -36,9 +40,16 @@ function createApp(env: Env): App {
       roleArn: env.ROLE_ARN,
       endpoint: env.STS_ENDPOINT,
       serverTiming: true,
-      store: storeFor(env),
+      ...(env.STORE === "none"
+        ? {}
+        : {
+          store: storeFor(env),
+          ...(env.STORE_TIMEOUT_MS ? { storeTimeoutMs: Number(env.STORE_TIMEOUT_MS) } : {}),
+          onStoreError: ({ operation, reason, durationMs }) => void storeErrors.push({ operation, reason, durationMs: Math.round(durationMs) }),
+        }),
     }),
   );
+  app.get("/store-errors", (c) => c.json(storeErrors));
   // Where the credentials came from is in the response's Server-Timing (`desc="hit|store|miss|…"`).
   app.get("/api/whoami", (c) =>
     c.json({
