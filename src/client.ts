@@ -81,13 +81,17 @@ export interface StsClientOptions {
   region?: string;
   /**
    * Candidate STS regions in failover order, instead of `region`: after a retryable failure (5xx,
-   * throttling, time-out, network) the next attempt goes to the next region, within `maxAttempts`.
+   * throttling, time-out, network) or `RegionDisabledException` (STS deactivated in the region) the
+   * next attempt goes to the next region, within `maxAttempts`.
    * One partition only. A call may pass its own order (`RequestOptions.regions`). @default [region]
    */
   regions?: readonly string[];
   /** A custom endpoint URL per region (VPC interface endpoints, emulators); other regions resolve by the rules. */
   endpoints?: Readonly<Record<string, string>>;
-  /** How long a region whose endpoint just failed is tried last, in ms (per client). 0: never. @default 30000 */
+  /**
+   * How long a region whose endpoint just failed is tried last, in ms (per client). 0: never. A region
+   * where STS is deactivated (`RegionDisabledException`) is tried last for 10 times as long. @default 30000
+   */
   failoverCooldownMs?: number;
   /**
    * Credentials for signed operations, or an async provider of them (called once per call; it should

@@ -78,7 +78,11 @@ export interface StsErrorDetails {
   retryable: boolean;
   /** How many attempts were made before giving up. */
   attempts?: number;
-  /** Seconds the server asked us to wait (`Retry-After`), when it did. */
+  /**
+   * Seconds the server asked us to wait (`Retry-After`), when it did. A call over several regions that
+   * ended because the region it would ask next had asked for more than `maxRetryAfterMs`: that wait,
+   * when this response sent none.
+   */
   retryAfterSeconds?: number;
 }
 

@@ -15,10 +15,13 @@ export interface EndpointRoute {
   /** The first attempt's endpoint. */
   readonly first: ResolvedEndpoint;
   /**
-   * Told why an attempt failed, when another attempt follows; returns where that one goes: the
-   * next endpoint of the route (wrapping around), the failed one cooling down.
+   * Told why an attempt failed (and the `Retry-After` its endpoint sent, in ms), when the attempt
+   * budget allows another; returns where that one goes and how long it must wait first (the not-before
+   * an endpoint of this call set), or `undefined` when the call ends with `failure`. A retryable
+   * failure moves to the next endpoint (wrapping around), the failed one cooling down; a region-level
+   * one (`RegionDisabledException`: STS deactivated there) moves on too, and leaves its endpoint out of the rest of the call.
    */
-  next(failure: StsError): ResolvedEndpoint;
+  next(failure: StsError, retryAfterMs: number | undefined): { endpoint: ResolvedEndpoint; waitMs: number | undefined } | undefined;
 }
 
 /** A route that also learns from the call's outcome. */
@@ -29,6 +32,11 @@ export interface SettlingRoute extends EndpointRoute {
 
 /** Endpoints held in the health table at most (a chooser may name many regions over time). */
 const MAX_TRACKED = 256;
+/**
+ * A region where STS is deactivated stays last this many times the cool-down: an administrator has
+ * to act (IAM account settings) before it answers again.
+ */
+const REGION_DISABLED_COOLDOWN_FACTOR = 10;
 
 /** Output or error of a routed call → the region its last attempt went to. */
 const ANSWERED_BY = new WeakMap<object, string>();
@@ -106,29 +114,46 @@ export class RegionFailover {
   }
 
   #routeOver(order: ResolvedEndpoint[]): SettlingRoute {
-    let index = 0;
-    /** The failure already accounted for by `next` (the call may still end with it: no retry budget left). */
+    let current = order[0]!;
+    /** The failure already accounted for by `next`, and the endpoint it came from (the call may still end with it). */
     let handled: StsError | undefined;
+    let handledAt = current;
+    /** Endpoints of this call whose region is unavailable: never asked again in this call. */
+    const left = new Set<ResolvedEndpoint>();
+    /** Endpoint → ms epoch before which this call does not ask it again (its `Retry-After`). */
+    const notBefore = new Map<ResolvedEndpoint, number>();
     return {
-      first: order[0]!,
-      next: (failure) => {
-        if (coolsDown(failure)) this.#cool(order[index]!.url);
+      first: current,
+      next: (failure, retryAfterMs) => {
+        const unavailable = isRegionUnavailable(failure);
+        if (!failure.retryable && !unavailable) return undefined;
+        const from = order.indexOf(current);
+        let to = from;
+        do to = (to + 1) % order.length; while (left.has(order[to]!) && to !== from);
+        if (unavailable && to === from) return undefined; // nowhere else to go: the call ends here
+        if (unavailable) left.add(current);
+        if (unavailable || coolsDown(failure)) this.#cool(current.url, unavailable);
+        const now = Date.now();
+        if (retryAfterMs !== undefined) notBefore.set(current, now + retryAfterMs);
         handled = failure;
-        index = (index + 1) % order.length;
-        return order[index]!;
+        handledAt = current;
+        current = order[to]!;
+        const until = notBefore.get(current);
+        return { endpoint: current, waitMs: until === undefined || until <= now ? undefined : until - now };
       },
       settle: (result) =>
         result.then(
           (value) => {
-            this.#coolingUntil.delete(order[index]!.url);
-            this.#mark(value, order[index]!);
+            this.#coolingUntil.delete(current.url);
+            this.#mark(value, current);
             return value;
           },
           (err: unknown) => {
-            this.#mark(err, err === handled ? order[(index + order.length - 1) % order.length]! : order[index]!);
+            this.#mark(err, err === handled ? handledAt : current);
             if (err === handled) throw err; // its endpoint is cooling; the next one was never tried
-            const url = order[index]!.url;
-            if (coolsDown(err)) this.#cool(url);
+            const url = current.url;
+            const unavailable = isRegionUnavailable(err);
+            if (unavailable || coolsDown(err)) this.#cool(url, unavailable);
             else if (err instanceof StsError && err.status > 0) this.#coolingUntil.delete(url); // it answered
             throw err;
           },
@@ -141,10 +166,10 @@ export class RegionFailover {
     if (region !== undefined && typeof result === "object" && result !== null) ANSWERED_BY.set(result, region);
   }
 
-  #cool(url: string): void {
+  #cool(url: string, long = false): void {
     if (this.#cooldownMs === 0) return;
     this.#coolingUntil.delete(url);
-    this.#coolingUntil.set(url, Date.now() + this.#cooldownMs);
+    this.#coolingUntil.set(url, Date.now() + this.#cooldownMs * (long ? REGION_DISABLED_COOLDOWN_FACTOR : 1));
     while (this.#coolingUntil.size > MAX_TRACKED) this.#coolingUntil.delete(this.#coolingUntil.keys().next().value!);
   }
 
@@ -166,6 +191,16 @@ export class RegionFailover {
  */
 function coolsDown(err: unknown): boolean {
   return err instanceof StsError && err.retryable && err.code !== "IDPCommunicationError";
+}
+
+/**
+ * Whether a failure says STS will not answer in this region at all: `RegionDisabledException` (STS
+ * deactivated for the region in the account's IAM settings). Not retryable at that endpoint, but
+ * another region may answer: the call fails over and the region cools down for
+ * `REGION_DISABLED_COOLDOWN_FACTOR` times as long.
+ */
+function isRegionUnavailable(err: unknown): boolean {
+  return err instanceof StsError && err.code === "RegionDisabledException";
 }
 
 /** Endpoints in order, the first of each URL kept (the global endpoint serves many regions). */

@@ -190,6 +190,100 @@ describe("order, budget and cool-down", () => {
   });
 });
 
+describe("a region where STS is deactivated (RegionDisabledException)", () => {
+  // What STS answers when an administrator deactivated STS for the region (IAM account settings).
+  const disabled: StsFault = {
+    kind: "error",
+    status: 403,
+    code: "RegionDisabledException",
+    message: "STS is not activated in this region for account:123456789012.",
+  };
+
+  test("the next region answers, the disabled one is not retried, and it stays last for 10x the cool-down", async () => {
+    const sts = client({ failoverCooldownMs: 150 });
+    west.sts.faults.next(10, disabled);
+    const out = await exchange(sts);
+    assert.ok(out.credentials?.accessKeyId);
+    assert.deepEqual(seen(), [1, 1], "one attempt at the disabled region, then the other");
+    // Past the normal cool-down (150 ms), well within 10x (1.5 s): still skipped.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await exchange(sts, "user-2");
+    assert.deepEqual(seen(), [1, 2], "the disabled region is still tried last");
+  });
+
+  test("the disabled region is left out of the rest of the call: a 503 at the other region is retried there", async () => {
+    const sts = client({ failoverCooldownMs: 0 });
+    west.sts.faults.next(10, disabled);
+    central.sts.faults.next(1, { kind: "server-error", status: 503 });
+    const out = await exchange(sts);
+    assert.ok(out.credentials?.accessKeyId);
+    assert.deepEqual(seen(), [1, 2], "west, central, central: never back to the disabled region");
+  });
+
+  test("no other region: one attempt, RegionDisabledException for the direct caller", async () => {
+    const sts = client({ regions: [west.name] });
+    west.sts.faults.next(10, disabled);
+    const err = await exchange(sts).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof StsError);
+    assert.equal(err.code, "RegionDisabledException");
+    assert.equal(err.status, 403);
+    assert.equal(err.retryable, false);
+    assert.equal(err.attempts, 1);
+    assert.deepEqual(seen(), [1, 0]);
+  });
+
+  test("every region disabled: each tried once, then RegionDisabledException", async () => {
+    const sts = client({ maxAttempts: 3 });
+    west.sts.faults.next(10, disabled);
+    central.sts.faults.next(10, disabled);
+    const err = await exchange(sts).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof StsError);
+    assert.equal(err.code, "RegionDisabledException");
+    assert.equal(err.attempts, 2);
+    assert.deepEqual(seen(), [1, 1]);
+  });
+});
+
+describe("Retry-After after the route wraps around", () => {
+  /** A client whose fetch logs when each attempt leaves, and for which region. */
+  function timedClient(options: Partial<StsClientOptions>) {
+    const log: { region: string; at: number }[] = [];
+    const sts = client({
+      failoverCooldownMs: 0,
+      fetch: (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        log.push({ region: url.startsWith(west.served.url) ? west.name : central.name, at: performance.now() });
+        return fetch(input, init);
+      },
+      ...options,
+    });
+    return { sts, log };
+  }
+
+  test("both regions asked to wait longer than maxRetryAfterMs: the call ends instead of asking the first again", async () => {
+    const { sts, log } = timedClient({ maxAttempts: 3, maxRetryAfterMs: 1000 });
+    west.sts.faults.next(10, { kind: "server-error", status: 503, retryAfterSeconds: 7 });
+    central.sts.faults.next(10, { kind: "server-error", status: 503, retryAfterSeconds: 7 });
+    const err = await exchange(sts).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof StsError);
+    assert.equal(err.code, "ServiceUnavailable");
+    assert.deepEqual(log.map((entry) => entry.region), [west.name, central.name], "west's Retry-After: 7 is honoured");
+    assert.equal(err.attempts, 2);
+    assert.equal(err.retryAfterSeconds, 7);
+  });
+
+  test("a Retry-After within maxRetryAfterMs is waited for before going back to that region", async () => {
+    const { sts, log } = timedClient({ maxAttempts: 3, maxRetryAfterMs: 5000 });
+    west.sts.faults.next(1, { kind: "server-error", status: 503, retryAfterSeconds: 1 });
+    central.sts.faults.next(1, { kind: "server-error", status: 503 });
+    const out = await exchange(sts);
+    assert.ok(out.credentials?.accessKeyId);
+    assert.deepEqual(log.map((entry) => entry.region), [west.name, central.name, west.name]);
+    const gap = log[2]!.at - log[0]!.at;
+    assert.ok(gap >= 950, `west asked again ${gap.toFixed(0)} ms after it said Retry-After: 1`);
+  });
+});
+
 describe("no failover on a rejection", () => {
   test("a 4xx answer (untrusted issuer) ends the call at the first region, and cools nothing", async () => {
     const sts = client();

@@ -52,6 +52,8 @@ const TRANSPORT_FAILURES: ReadonlySet<string> = new Set<TransportErrorCode>([
   "ResponseTooLarge",
   "AbortError",
 ]);
+/** STS is deactivated in every STS region the exchange could use: the deployment's regions, not the caller: 503. */
+const REGION_DISABLED = "RegionDisabledException";
 /** Seconds to suggest in `Retry-After` when STS did not say. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
@@ -75,7 +77,7 @@ export function toHttpException(err: unknown, challengePrefix: string): HTTPExce
     if (REJECTED_TOKEN.has(err.code)) return rfc6750("invalid_token", challengePrefix, err);
     if (REJECTED_SCOPE.has(err.code)) return rfc6750("insufficient_scope", challengePrefix, err);
     if (err.code === "JWTPayloadSizeExceededException") return rfc6750("invalid_request", challengePrefix, err);
-    if (err.retryable || TRANSPORT_FAILURES.has(err.code)) {
+    if (err.retryable || TRANSPORT_FAILURES.has(err.code) || err.code === REGION_DISABLED) {
       const wait = err.retryAfterSeconds !== undefined && err.retryAfterSeconds > 0
         ? Math.ceil(err.retryAfterSeconds)
         : DEFAULT_RETRY_AFTER_SECONDS;

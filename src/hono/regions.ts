@@ -8,6 +8,7 @@ import type { Context, Env } from "hono";
 import { env } from "hono/adapter";
 import type { StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
+import { findPartition } from "../partitions.ts";
 import { byDistance, DEFAULT_STS_REGIONS, locate, regionCoordinates } from "../regions.ts";
 import type { PlatformHints } from "../regions.ts";
 
@@ -63,11 +64,14 @@ export function regionsResolver(option: StsRegions | undefined, client: StsClien
   if (option === undefined) return undefined;
   if (Array.isArray(option)) {
     const fixed = Object.freeze([...option]);
+    if (!own) checkRoutable(client, fixed, false);
     return own ? undefined : () => fixed;
   }
-  const candidates = typeof option === "object" && option !== null && "nearest" in option
+  const listed = typeof option === "object" && option !== null && "nearest" in option;
+  const candidates = listed
     ? Object.freeze([...option.nearest])
     : own || !(client.regions?.length > 1) ? DEFAULT_STS_REGIONS : client.regions;
+  if (!own) checkRoutable(client, candidates, !listed);
   const nearest = (c: Context) => nearestFor(c, candidates);
   if (typeof option !== "function") return nearest;
   return async (c) => {
@@ -79,6 +83,32 @@ export function regionsResolver(option: StsRegions | undefined, client: StsClien
     const rest = candidates.filter((region) => region !== chosen);
     return [chosen, ...(from === undefined ? [] : byDistance(from, rest))];
   };
+}
+
+/**
+ * Refuses, at start-up, a client that could not send to `regions` (so every request would fail):
+ * one custom endpoint, or another partition.
+ * @param defaults Whether `regions` are the default candidates (not listed by the user).
+ * @throws {StsConfigurationError} naming the client's endpoint or partition and the regions.
+ */
+function checkRoutable(client: StsClient, regions: readonly string[], defaults: boolean): void {
+  if (!(client.regions?.length > 0)) {
+    throw new StsConfigurationError(
+      `stsCredentials: stsRegions needs a client made with region or regions, but this client has one custom endpoint (${client.endpoint.url}): ` +
+        "give it regions and endpoints (one URL per region), or drop stsRegions",
+    );
+  }
+  const partition = findPartition(client.regions[0]!).id;
+  const foreign = regions.filter((region) => findPartition(region).id !== partition);
+  if (foreign.length === 0) return;
+  const named = `${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}`;
+  const other = `partition ${findPartition(foreign[0]!).id}`;
+  throw new StsConfigurationError(
+    `stsCredentials: the client sends to partition ${partition} (${client.regions.join(", ")}), but ` +
+      (defaults
+        ? `stsRegions chooses among the default regions (${named}) of ${other}: give the client regions of its own (they become the candidates) or list ${partition} regions in stsRegions`
+        : `stsRegions lists ${named} of ${other}: list ${partition} regions only`),
+  );
 }
 
 /** The candidates, nearest first from where this request is served; the list as given without a hint. */

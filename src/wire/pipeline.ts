@@ -105,12 +105,18 @@ export async function send<I, O>(
     }
     failure.attempts = attempt;
     if (retryAfter !== undefined) failure.retryAfterSeconds = Math.ceil(retryAfter / 1000);
-    if (!failure.retryable || attempt >= ctx.maxAttempts || signal?.aborted) throw failure;
-    // Failover: another endpoint's attempt does not wait for this one's Retry-After.
-    const next = route ? route.next(failure) : endpoint;
-    if (next.url !== endpoint.url) retryAfter = undefined;
-    endpoint = next;
-    if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) throw failure;
+    if (attempt >= ctx.maxAttempts || signal?.aborted) throw failure;
+    // Failover: the route says where the next attempt goes (it may move on after a region-level
+    // failure too) and how long that endpoint asked this call to wait, not this one's Retry-After.
+    const next = route ? route.next(failure, retryAfter) : failure.retryable ? { endpoint, waitMs: retryAfter } : undefined;
+    if (next === undefined) throw failure;
+    endpoint = next.endpoint;
+    retryAfter = next.waitMs;
+    if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) {
+      // Its own Retry-After when it sent one; else when the endpoint the call would have gone to is ready.
+      failure.retryAfterSeconds ??= Math.ceil(retryAfter / 1000);
+      throw failure;
+    }
     if (!spendRetry(ctx.retryBudget, failure.code, failure.status)) throw failure;
     const wait = Math.max(backoffMs(retry++, ctx.retryBaseDelayMs, ctx.retryMaxDelayMs), retryAfter ?? 0);
     try {

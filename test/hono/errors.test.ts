@@ -134,6 +134,8 @@ describe("503 with Retry-After", () => {
     ["a network failure", () => Promise.reject(new TypeError("fetch failed")), "5", 2],
     ["a time-out", () => new Promise<Response>(() => {}), "5", 2],
     ["an HTML body from a proxy", () => new Response("<html><body>Bad gateway</body></html>", { status: 502 }), "5", 2],
+    // STS deactivated in the (only) region: the deployment's region is unavailable; never retried there.
+    ["RegionDisabledException", () => stsError("RegionDisabledException", 403), "5", 1],
   ];
   for (const [name, answer, retryAfter, calls] of cases) {
     test(`${name}, after the client's retries`, async () => {

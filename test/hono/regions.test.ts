@@ -18,7 +18,7 @@ import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts"
 import type { StsEmulator } from "../../src/testing/index.ts";
 import { serveFetch } from "../hardening/servers.ts";
 import type { Served } from "../hardening/servers.ts";
-import { idToken, manualClock, ROLE_ARN, scriptedSts } from "./fixtures.ts";
+import { idToken, manualClock, ROLE_ARN, scriptedSts, stsError } from "./fixtures.ts";
 
 const THREE = ["us-east-1", "eu-central-1", "ap-southeast-2"];
 
@@ -110,6 +110,20 @@ describe("the STS region of a miss, per platform hint", () => {
     assert.deepEqual(seen, ["us-east-1", "ap-southeast-2"], "the answering region, then the one that failed last");
   });
 
+  test("STS deactivated in the nearest region (RegionDisabledException): the next region answers; none left: 503", async () => {
+    const disabled = () => stsError("RegionDisabledException", 403, {}, "STS is not activated in this region for account:123456789012.");
+    const { request, hosts, sts } = hostApp({ stsRegions: ["ap-southeast-2", "us-east-1"], region: "us-east-1" });
+    sts.queue.push(disabled);
+    assert.equal((await request()).status, 200);
+    assert.deepEqual(hosts.splice(0), ["ap-southeast-2", "us-east-1"], "one attempt at the disabled region");
+    const one = hostApp({ stsRegions: ["ap-southeast-2"], region: "us-east-1" });
+    one.sts.always = disabled;
+    const res = await one.request();
+    assert.equal(res.status, 503, "the deployment's region is unavailable: not the caller's fault, not a bug");
+    assert.ok(Number(res.headers.get("Retry-After")) > 0);
+    assert.deepEqual(one.hosts, ["ap-southeast-2"], "never retried at the same region");
+  });
+
   test("onExchange names the single region of a plain region option", async () => {
     const seen: (string | undefined)[] = [];
     const { request } = hostApp({ region: "eu-north-1", onExchange: (info) => seen.push(info.stsRegion) });
@@ -169,6 +183,45 @@ describe("c.var.aws: the service region, apart from the STS regions", () => {
     refuses({ stsRegions: { nearest: [] } }, /stsRegions/);
     refuses({ stsRegions: ["us-east-1", "cn-north-1"] }, /one partition/);
     refuses({ stsRegions: ["eu-west-1"], endpoint: "http://127.0.0.1:9" }, /endpoint/);
+  });
+
+  test("a client that cannot send to the stsRegions is refused at start-up, naming why", () => {
+    const refuses = (client: StsClient, stsRegions: StsCredentialsOptions["stsRegions"], message: RegExp) =>
+      assert.throws(
+        () => stsCredentials({ roleArn: ROLE_ARN, client, stsRegions }),
+        (err: unknown) => err instanceof StsConfigurationError && message.test(err.message),
+        `${client.regions.join(",") || client.endpoint.url} with ${JSON.stringify(stsRegions) ?? "a function"}`,
+      );
+    const vpce = new StsClient({ endpoint: "https://vpce-123.sts.eu-west-1.vpce.amazonaws.com" });
+    for (const option of ["nearest", ["eu-west-1"], { nearest: ["eu-west-1"] }, () => "eu-west-1"] as const) {
+      refuses(vpce, option, /one custom endpoint.*vpce-123/);
+    }
+    const china = new StsClient({ region: "cn-north-1" });
+    refuses(china, "nearest", /aws-cn.*us-east-1|us-east-1.*aws-cn/);
+    refuses(china, () => undefined, /aws-cn/);
+    refuses(china, ["us-east-1"], /aws-cn/);
+    refuses(china, { nearest: ["cn-north-1", "eu-west-1"] }, /aws-cn/);
+    // Regions the client can send to are accepted.
+    stsCredentials({ roleArn: ROLE_ARN, client: china, stsRegions: { nearest: ["cn-north-1", "cn-northwest-1"] } });
+    stsCredentials({ roleArn: ROLE_ARN, client: new StsClient({ region: "eu-west-1" }), stsRegions: "nearest" });
+  });
+
+  test("a client with regions of its own: they are the candidates of \"nearest\" (another partition too)", async () => {
+    const clock = manualClock();
+    const sts = scriptedSts(clock.now);
+    const hosts: string[] = [];
+    const fetch = (input: string | URL | Request, init?: RequestInit) => {
+      hosts.push(new URL(input instanceof Request ? input.url : input).hostname);
+      return sts.fetch(input, init);
+    };
+    const client = new StsClient({ regions: ["cn-north-1", "cn-northwest-1"], fetch });
+    const app = new Hono<{ Variables: StsVariables }>();
+    app.use("/*", stsCredentials({ roleArn: "arn:aws-cn:iam::123456789012:role/app", client, stsRegions: "nearest", cache: new CredentialCache<StsSession>({ now: clock.now }), now: clock.now }));
+    app.get("/*", (c) => c.text("ok"));
+    const req = new Request("http://app.test/", { headers: { Authorization: `Bearer ${idToken("li", clock.now())}` } });
+    Object.defineProperty(req, "cf", { value: { colo: "HKG" } });
+    assert.equal((await app.request(req)).status, 200);
+    assert.deepEqual(hosts, ["sts.cn-north-1.amazonaws.com.cn"], "regions the table lacks: the order given");
   });
 });
 
