@@ -100,6 +100,7 @@ export type {
 
 // The shared credential store (adapters: `edge-sts/stores`).
 export type { CredentialStore, StoreErrorInfo } from "./cache/store.ts";
+export type { StoreSecret } from "./cache/store-level.ts";
 
 // ── Credential providers ──────────────────────────────────────────────────────────────────────
 // Async, caching providers for `StsClient`'s `credentials` (src/providers/, maintained separately).

@@ -10,6 +10,8 @@ import * as v from "valibot";
 import { cacheKey } from "../cache/cache-key.ts";
 import type { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
+import { MAX_TIMEOUT_MS } from "../cache/store-level.ts";
+import type { StoreSecret } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import type { FetchFunction } from "../types.ts";
 import { StsConfigurationError } from "../errors.ts";
@@ -84,9 +86,19 @@ export interface StsCredentialsOptions<E extends Env = any> {
    * A shared store behind the isolate's cache (`edge-sts/stores`: Workers KV, Cache API, Deno KV,
    * Redis), or `(c) => store` where bindings exist per request. Read on an isolate miss before STS,
    * written in the background after an exchange; keys and values are sealed with keys derived from
-   * the caller's token. `undefined` from the function means "no store for this request". @default none
+   * the caller's token (and `storeSecret`). `undefined` from the function means "no store for this
+   * request". Without `storeSecret`, anyone who can write to the store can mint a session for a forged
+   * token (a store hit skips STS, the only signature check): see README, "Security model". @default none
    */
   store?: CredentialStore | ((c: Context<E>) => CredentialStore | undefined);
+  /**
+   * The deployment's secret (a Workers secret, an environment variable): a string of at least 32
+   * characters, or at least 32 bytes. Mixed into the derivation of every store key and value key, so
+   * only holders of it (and of the token) can write an entry that opens, or open one. Never logged,
+   * reported or stored. Rotating it empties the store (entries under the old one are misses).
+   * Recommended with every store. @default none (keys from the token alone)
+   */
+  storeSecret?: StoreSecret;
   /** Milliseconds a store read may take before the request goes to STS instead. @default 50 */
   storeTimeoutMs?: number;
   /** Told when the store fails, times out or returns a value that does not open (never the key or value). A hook that throws is ignored. */
@@ -189,11 +201,14 @@ export function seconds(value: number | undefined, fallback: number, name: strin
   return value;
 }
 
-/** A positive, finite number of milliseconds, or the default. @throws {StsConfigurationError} */
+/** A positive number of milliseconds a timer can hold (≤ 2^31 − 1), or the default. @throws {StsConfigurationError} */
 export function positiveMs(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new StsConfigurationError(`stsCredentials: ${name} must be a positive number of milliseconds`);
+  }
+  if (value > MAX_TIMEOUT_MS) {
+    throw new StsConfigurationError(`stsCredentials: ${name} must be at most ${MAX_TIMEOUT_MS} ms (2^31 − 1, the largest timer)`);
   }
   return value;
 }

@@ -106,7 +106,7 @@ test("providers check the store options at once", () => {
   const base = { region: "eu-west-1", roleArn, webIdentityToken: "t" };
   assert.throws(() => fromWebIdentity({ ...base, store: {} as never }), /store must have get/);
   assert.throws(() => fromWebIdentity({ ...base, store: mapStore().store, storeTimeoutMs: 0 }), /storeTimeoutMs/);
-  assert.throws(() => fromWebIdentity({ ...base, storeTimeoutMs: 10 }), /need a store/);
+  assert.throws(() => fromWebIdentity({ ...base, storeTimeoutMs: 10 }), /needs? a store/);
 });
 
 test("a provider whose store fails answers from STS and reports the failure", async () => {
