@@ -161,10 +161,10 @@ export class StsClient {
       credentials: toProvider(options.credentials),
       fetch: fetchFn ? (input, init) => fetchFn(input, init) : (input, init) => fetch(input, init),
       maxAttempts: whole(options.maxAttempts, 3, 1, "maxAttempts"),
-      timeoutMs: whole(options.timeoutMs, 5000, 1, "timeoutMs"),
-      retryBaseDelayMs: whole(options.retryBaseDelayMs, 100, 0, "retryBaseDelayMs"),
-      retryMaxDelayMs: whole(options.retryMaxDelayMs, 5000, 0, "retryMaxDelayMs"),
-      maxRetryAfterMs: whole(options.maxRetryAfterMs, 20000, 0, "maxRetryAfterMs"),
+      timeoutMs: whole(options.timeoutMs, 5000, 1, "timeoutMs", MAX_TIMER_MS),
+      retryBaseDelayMs: whole(options.retryBaseDelayMs, 100, 0, "retryBaseDelayMs", MAX_TIMER_MS),
+      retryMaxDelayMs: whole(options.retryMaxDelayMs, 5000, 0, "retryMaxDelayMs", MAX_TIMER_MS),
+      maxRetryAfterMs: whole(options.maxRetryAfterMs, 20000, 0, "maxRetryAfterMs", MAX_TIMER_MS),
       retryBudget: createRetryBudget(options.retryBudget),
       clockOffsetMs: 0,
       signingKeyCache: new Map(),
@@ -403,10 +403,14 @@ function toProvider(source: CredentialsSource | undefined): CredentialsProvider 
   return () => Promise.resolve(fixed);
 }
 
-function whole(value: number | undefined, fallback: number, min: number, name: string): number {
+/** The largest delay `setTimeout` keeps (2^31 − 1 ms, ~24.8 days): a larger one fires after ~1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function whole(value: number | undefined, fallback: number, min: number, name: string, max = Infinity): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min) {
     throw new StsConfigurationError(`${name} must be an integer >= ${min}`);
   }
+  if (value > max) throw new StsConfigurationError(`${name} must be at most ${max} ms (2^31 − 1, the largest timer)`);
   return value;
 }

@@ -66,6 +66,10 @@ export async function send<I, O>(
   if (typeof maxRetryAfterMs !== "number" || !(maxRetryAfterMs >= 0)) {
     throw new StsConfigurationError(`${operation.action}: maxRetryAfterMs must be a number >= 0`);
   }
+  if (maxRetryAfterMs > 2_147_483_647) {
+    // A Retry-After up to it is slept for: beyond a timer's range the sleep would end after ~1 ms.
+    throw new StsConfigurationError(`${operation.action}: maxRetryAfterMs must be at most 2147483647 ms (2^31 − 1, the largest timer)`);
+  }
   const valid = validateInput(operation, input);
   const body = encodeForm(operation.action, API_VERSION, operation.serialize(valid));
   const secrets = secretValues(operation, valid);
