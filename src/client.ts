@@ -171,6 +171,11 @@ export class StsClient {
     };
   }
 
+  /** The longest `Retry-After` (ms) this client waits for before failing the call (the `maxRetryAfterMs` option). */
+  get maxRetryAfterMs(): number {
+    return this.#ctx.maxRetryAfterMs;
+  }
+
   /** Milliseconds this client adds to the local clock when signing, learned from clock-skew errors. */
   get clockOffsetMs(): number {
     return this.#ctx.clockOffsetMs;

@@ -58,8 +58,8 @@ export interface StsCredentialsOptions<E extends Env = any> {
   client?: StsClient;
   /**
    * The most a request waits for its STS exchange, retries included, in ms; then it is answered 503.
-   * Inside a request a `Retry-After` over 1 s is never waited for either: 503 with that `Retry-After`
-   * at once. @default 8000
+   * Inside a request a `Retry-After` over 1 s (or over the client's `maxRetryAfterMs`, if lower) is
+   * never waited for either: 503 with that `Retry-After` at once. @default 8000
    */
   exchangeTimeoutMs?: number;
   /** The header carrying `Bearer <token>`. @default "Authorization" */
