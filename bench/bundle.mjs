@@ -27,7 +27,7 @@ const entries = {
     `import { send } from ${src("wire/pipeline.ts")};
      import { resolveEndpoint } from ${src("endpoints.ts")};
      import { assumeRoleWithWebIdentity } from ${src("operations/assume-role-with-web-identity.ts")};
-     const ctx = { endpoint: resolveEndpoint({ region: "eu-west-1" }), fetch: (r) => fetch(r), maxAttempts: 3, timeoutMs: 5000,
+     const ctx = { endpoint: resolveEndpoint({ region: "eu-west-1" }), fetch: (url, init) => fetch(url, init), maxAttempts: 3, timeoutMs: 5000,
        retryBaseDelayMs: 100, retryMaxDelayMs: 5000, maxRetryAfterMs: 20000, clockOffsetMs: 0, signingKeyCache: new Map() };
      export default (token) => send(ctx, assumeRoleWithWebIdentity, ${input});`],
   "edge-middleware": ["(b) core + stsCredentials middleware, hono external",

@@ -1,9 +1,10 @@
 /**
- * One cold start (#4), in a fresh process: import the library, then one AssumeRoleWithWebIdentity
+ * One cold start (#4), in a fresh Node, Deno or Bun process: import the library, then one AssumeRoleWithWebIdentity
  * against the emulator the parent serves on loopback. Prints one JSON line and exits at once (both
  * sides: neither waits for its keep-alive socket to close).
- *   node bench/cold-child.mjs edge-sts|sdk   (env BENCH_STS_ENDPOINT, BENCH_TOKEN, BENCH_ROLE_ARN)
+ *   node|bun bench/cold-child.mjs edge-sts|sdk · deno run -A bench/cold-child.mjs …   (env BENCH_STS_ENDPOINT, BENCH_TOKEN, BENCH_ROLE_ARN)
  */
+import process from "node:process"; // a built-in on every runtime: nothing to load
 const t0 = performance.now();
 const side = process.argv[2];
 const endpoint = process.env.BENCH_STS_ENDPOINT;

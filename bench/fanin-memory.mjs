@@ -31,9 +31,9 @@ const results = {};
     roleArn: "arn:aws:iam::123456789012:role/fan-in",
     region: F.REGION,
     endpoint: "https://sts.emulator.test",
-    fetch: async (request) => {
+    fetch: async (input, init) => {
       await new Promise((r) => setTimeout(r, 20));
-      return emulator.fetch(request);
+      return emulator.fetch(input, init);
     },
     cache: new CredentialCache(),
     onExchange: () => exchanges++,

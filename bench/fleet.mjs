@@ -1,5 +1,5 @@
 /**
- * #9 fleet: one exchange per user across a fleet (issue 11). ISOLATES isolates share one store;
+ * #10 fleet: one exchange per user across a fleet (issue 11). ISOLATES isolates share one store;
  * USERS users each send REQUESTS requests, one after another with a think time, each routed to an
  * isolate picked at random. STS is the emulator (it verifies every token) behind an injected 80 ms
  * round trip; the store sits behind an injected 5 ms one. Each store is run side by side with the
@@ -18,7 +18,7 @@
  * bench/fleet-cpu.mjs adds the CPU of a store hit vs an STS exchange.
  *
  *   node bench/fleet.mjs --out=bench/.out/fleet.json [--isolates=8] [--users=200] [--requests=12] [--sides=node-none,…]
- *   node bench/fleet.mjs --into-results   (after `npm run bench`: reruns #9 alone into bench/results.json and RESULTS.md)
+ *   node bench/fleet.mjs --into-results   (after `npm run bench`: reruns #10 alone into bench/results.json and RESULTS.md)
  */
 import { spawn, spawnSync } from "node:child_process";
 import http from "node:http";
@@ -49,7 +49,7 @@ const dist = new URL("./.out/dist/", import.meta.url);
 const bin = (name) => join(root, "node_modules", ".bin", name);
 if (!existsSync(new URL("hono/index.js", dist))) {
   // Run alone: the same private build as bench/run.mjs makes.
-  spawnSync(bin("tsc"), ["-p", "tsconfig.json", "--outDir", fileURLToPath(dist), "--declaration", "false"], { cwd: root, stdio: "inherit" });
+  spawnSync(process.execPath, ["scripts/build.mjs", `--outDir=${fileURLToPath(dist)}`, "--no-types"], { cwd: root, stdio: "inherit" });
   if (!existsSync(new URL("hono/index.js", dist))) throw new Error("could not build src/ into bench/.out/dist");
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -131,15 +131,15 @@ if (args.out) {
 }
 log(`done in ${results.durationSeconds} s`);
 if ("into-results" in args) {
-  // #9 alone, into the last full run's report; the other figures keep their run's date.
+  // #10 alone, into the last full run's report; the other figures keep their run's date.
   const file = join(root, "bench", "results.json");
   const all = JSON.parse((await import("node:fs")).readFileSync(file, "utf8"));
-  all.figures[9] = results;
+  all.fleet = results;
   writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
   const { renderMarkdown } = await import("./lib/report.mjs");
   const { renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
   writeFileSync(join(root, "bench", "RESULTS.md"), renderMarkdown(all) + renderFleetMarkdown(results));
-  log("bench/results.json and bench/RESULTS.md updated with #9");
+  log("bench/results.json and bench/RESULTS.md updated with #10");
 }
 process.exit(0);
 

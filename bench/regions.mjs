@@ -26,10 +26,9 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 const root = fileURLToPath(new URL("../", import.meta.url));
 const bench = join(root, "bench");
 const lib = new URL(args.lib ?? "./.out/dist/", import.meta.url);
-if (!existsSync(fileURLToPath(new URL("regions.js", lib)))) {
-  // Run alone (not from run.mjs, which builds first): build the private copy.
-  const tsc = join(root, "node_modules", ".bin", "tsc");
-  spawnSync(tsc, ["-p", "tsconfig.json", "--outDir", join(bench, ".out", "dist"), "--declaration", "false"], { cwd: root, stdio: "inherit" });
+if (!existsSync(fileURLToPath(new URL("testing/index.js", lib)))) {
+  // Run alone (not from run.mjs, which builds first): build the private copy the way run.mjs does.
+  spawnSync(process.execPath, ["scripts/build.mjs", `--outDir=${join(bench, ".out", "dist")}`, "--no-types"], { cwd: root, stdio: "inherit" });
 }
 const { StsClient, distanceKm, regionCoordinates } = await import(new URL("index.js", lib).href);
 const { stsCredentials, CredentialCache } = await import(new URL("hono/index.js", lib).href);

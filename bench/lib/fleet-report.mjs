@@ -1,5 +1,5 @@
 /**
- * Renders #9 (bench/fleet.mjs's JSON) for the printed table and bench/RESULTS.md: its own section, so
+ * Renders #10 (bench/fleet.mjs's JSON) for the printed table and bench/RESULTS.md: its own section, so
  * the issue-6 report is left as it is.
  */
 
@@ -24,12 +24,12 @@ const met = (side, burst) => (burst ? "report" : side.stsCallsPerUser <= TARGET 
 
 /** Rows for the summary table printed at the end of `npm run bench`. */
 export function fleetRows(fleet) {
-  if (!fleet || fleet.ran === false) return [["#9 fleet", "did not run", "", "", "", ""]];
+  if (!fleet || fleet.ran === false) return [["#10 fleet", "did not run", "", "", "", ""]];
   return pairs(fleet).map(([name, none, store]) => {
     const burst = name.includes("parallel");
-    if (!ran(store)) return [`#9 fleet: ${name}`, why(store), "", "", "", ""];
+    if (!ran(store)) return [`#10 fleet: ${name}`, why(store), "", "", "", ""];
     return [
-      `#9 fleet: ${name}`,
+      `#10 fleet: ${name}`,
       `${store.stsCallsPerUser} STS calls/user/lifetime`,
       ran(none) ? `isolate cache only: ${none.stsCallsPerUser}` : why(none),
       ran(none) ? `${(none.stsCallsPerUser / store.stsCallsPerUser).toFixed(1)}× fewer` : "–",
@@ -41,10 +41,10 @@ export function fleetRows(fleet) {
 
 /** The RESULTS.md section. */
 export function renderFleetMarkdown(fleet) {
-  if (!fleet || fleet.ran === false) return "\n## #9 fleet (issue 11)\n\nDid not run.\n";
+  if (!fleet || fleet.ran === false) return "\n## #10 fleet (issue 11)\n\nDid not run.\n";
   const u = fleet.setup;
   const parts = [`
-## #9 fleet: one exchange per user across the fleet (issue 11)
+## #10 fleet: one exchange per user across the fleet (issue 11)
 
 Run ${fleet.date ?? "?"} (load average ${fleet.loadAverage1m?.start ?? "?"} → ${fleet.loadAverage1m?.end ?? "?"}). ${u.isolates} isolates sharing one store, ${u.users} users × ${u.requestsPerUser} requests routed at random; STS = the emulator behind ${u.stsRoundTripMs} ms, the store behind ${u.storeRoundTripMs} ms. ${fleet.method} Whole section: ${fleet.durationSeconds} s.
 

@@ -2,7 +2,7 @@
  * The only place responses are read. Everything that can go wrong with a body (too large, not XML,
  * truncated, a DOCTYPE) becomes a typed failure here, never a raw TypeError or DOM exception.
  */
-import { DOMParser } from "@xmldom/xmldom";
+import { DOMParser, normalizeLineEndings } from "@xmldom/xmldom";
 
 /** Bodies larger than this are refused (STS responses are a few KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,6 +28,26 @@ function stopOnError(level: "warning" | "error" | "fatalError"): void {
   if (level !== "warning") throw new XmlReadError("response is not well-formed XML", "not-xml");
 }
 
+// One parser for every body: parseFromString keeps no state between calls (each builds its own
+// DOM handler and reader). `locator: false` skips line/column bookkeeping on every node, which
+// nothing here reads (error messages never quote positions or pieces of the body). Built on first
+// use, so importing this module stays free of work.
+let sharedParser: DOMParser | undefined;
+function parser(): DOMParser {
+  return (sharedParser ??= new DOMParser({ locator: false, normalizeLineEndings: lineEndings, onError: stopOnError }));
+}
+
+/**
+ * xmldom's line-end normalization (XML 1.0 §2.11, plus U+0085/U+2028/U+2029 as xmldom does), skipped
+ * when there is nothing to normalize — STS answers have no CR: four `indexOf` scans instead of two
+ * regular-expression replacements over the whole body.
+ */
+function lineEndings(input: string): string {
+  return input.indexOf("\r") === -1 && input.indexOf("\u0085") === -1 && input.indexOf("\u2028") === -1 && input.indexOf("\u2029") === -1
+    ? input
+    : normalizeLineEndings(input);
+}
+
 /**
  * Parses a whole response body into its root element.
  * @throws {XmlReadError} on a DOCTYPE/entity declaration, a malformed or empty document.
@@ -39,7 +59,7 @@ export function parseXmlDocument(text: string): XmlElement {
   if (text.trim() === "") throw new XmlReadError("response body is empty", "not-xml");
   let doc: Document;
   try {
-    doc = new DOMParser({ onError: stopOnError }).parseFromString(text, "text/xml") as unknown as Document;
+    doc = parser().parseFromString(text, "text/xml") as unknown as Document;
   } catch {
     // xmldom's own message quotes pieces of the body (which may echo what we sent): not kept.
     throw new XmlReadError("response is not well-formed XML", "not-xml");
@@ -71,7 +91,12 @@ export function children(parent: XmlElement | undefined, localName: string): Xml
 /** Text content of the named child, or undefined when the child is absent. */
 export function text(parent: XmlElement | undefined, localName: string): string | undefined {
   const el = child(parent, localName);
-  return el ? (el.textContent ?? "") : undefined;
+  if (!el) return undefined;
+  // An element holding one text or CDATA node (every STS value): its data is the text content,
+  // without xmldom's tree walk. Anything else (mixed content, comments, nesting) takes the walk.
+  const only = el.firstChild;
+  if (only && only.nextSibling === null && (only.nodeType === 3 || only.nodeType === 4)) return (only as CharacterData).data;
+  return el.textContent ?? "";
 }
 
 /**
