@@ -132,3 +132,24 @@ test("without storeSecret a store writer CAN mint a session for a forged token (
   assert.equal(res.status, 200, "README's security section says a writer without storeSecret can do this");
   assert.equal(emulator.calls.total, 0);
 });
+
+test("a leaked (even expired) token plus a dump of the store opens nothing without the storeSecret", async () => {
+  const { cacheKey } = await import("../../src/cache/cache-key.ts");
+  const { deriveStoreKeys, open, storeSecretBytes } = await import("../../src/cache/store-crypto.ts");
+  const issuer = createOidcIssuer();
+  const emulator = createStsEmulator({ issuers: [issuer] });
+  const dump = new Map<string, string>();
+  const token = await issuer.mint({ sub: "alice" });
+  assert.equal((await get(app({ fetch: emulator.fetch, store: mapStore(dump), storeSecret: SECRET }), token)).status, 200);
+  assert.equal(dump.size, 1);
+  // The attacker has the dump and the token (from an old log line); the rest of the key is public configuration.
+  const key = cacheKey(["edge-sts/hono:AssumeRoleWithWebIdentity", "endpoint:https://sts.eu-west-1.amazonaws.com", "eu-west-1"]) + cacheKey([token]) + cacheKey([ROLE, undefined, undefined, undefined, undefined, undefined]);
+  const [[storedKey, storedValue]] = [...dump];
+  const without = await deriveStoreKeys(token, key);
+  assert.notEqual(without.storeKey, storedKey, "the token alone finds the entry");
+  assert.equal(await open({ ...without, storeKey: storedKey! }, storedValue), undefined, "the token alone opens the entry");
+  // The residual risk the README states: token + dump + secret open credentials valid until their own expiration.
+  const withSecret = await deriveStoreKeys(token, key, storeSecretBytes(SECRET));
+  assert.equal(withSecret.storeKey, storedKey, "the test rebuilt the wrong cache key");
+  assert.ok((await open(withSecret, storedValue)) !== undefined);
+});
