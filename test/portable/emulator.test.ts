@@ -351,7 +351,8 @@ test("emulator: a truncated 200 and a network failure are retried", async () => 
 test("emulator: a server clock 20 minutes ahead is learned from its Date header", async () => {
   const emulator = createStsEmulator();
   emulator.setClockOffset(20 * 60_000);
-  const client = clientFor(emulator, LONG_TERM, { maxAttempts: 1 });
+  // The skew retry is one of maxAttempts (pipeline: "the clock-skew retry stays within maxAttempts").
+  const client = clientFor(emulator, LONG_TERM, { maxAttempts: 2 });
   const out = await client.getCallerIdentity();
   assertEquals(out.arn, USER_ARN);
   assertEquals(emulator.calls.log.map((c) => [c.status, c.errorCode ?? null]), [[400, "RequestExpired"], [200, null]]);
