@@ -351,7 +351,6 @@ test("emulator: a truncated 200 and a network failure are retried", async () => 
 test("emulator: a server clock 20 minutes ahead is learned from its Date header", async () => {
   const emulator = createStsEmulator();
   emulator.setClockOffset(20 * 60_000);
-  // The skew retry is one of maxAttempts (pipeline: "the clock-skew retry stays within maxAttempts").
   const client = clientFor(emulator, LONG_TERM, { maxAttempts: 2 });
   const out = await client.getCallerIdentity();
   assertEquals(out.arn, USER_ARN);
@@ -360,4 +359,15 @@ test("emulator: a server clock 20 minutes ahead is learned from its Date header"
   // The next call signs with the learned offset at once.
   await client.getCallerIdentity();
   assertEquals(emulator.calls.total, 3);
+});
+
+test("emulator: with maxAttempts 1 the skewed call fails, and the learned offset serves the next", async () => {
+  const emulator = createStsEmulator();
+  emulator.setClockOffset(20 * 60_000);
+  const client = clientFor(emulator, LONG_TERM, { maxAttempts: 1 });
+  const err = (await assertRejects(() => client.getCallerIdentity(), StsError)) as StsError;
+  assertEquals(err.code, "RequestExpired");
+  assert(Math.abs(client.clockOffsetMs - 20 * 60_000) < 2000, `learned offset ${client.clockOffsetMs} ms`);
+  assertEquals((await client.getCallerIdentity()).arn, USER_ARN);
+  assertEquals(emulator.calls.log.map((c) => [c.status, c.errorCode ?? null]), [[400, "RequestExpired"], [200, null]]);
 });
