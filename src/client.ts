@@ -5,7 +5,7 @@ import { StsConfigurationError } from "./errors.ts";
 import { resolveEndpoint } from "./endpoints.ts";
 import type { ResolvedEndpoint } from "./endpoints.ts";
 import { clientRegions, RegionFailover } from "./failover.ts";
-import { integerOption } from "./options.ts";
+import { integerOption, timerOption } from "./options.ts";
 import type {
   AwsCredentials,
   CredentialsProvider,
@@ -180,14 +180,19 @@ export class StsClient {
       credentials: toProvider(options.credentials),
       fetch: fetchFn ? (input, init) => fetchFn(input, init) : (input, init) => fetch(input, init),
       maxAttempts: integerOption(options.maxAttempts, 3, 1, "maxAttempts"),
-      timeoutMs: integerOption(options.timeoutMs, 5000, 1, "timeoutMs"),
-      retryBaseDelayMs: integerOption(options.retryBaseDelayMs, 100, 0, "retryBaseDelayMs"),
-      retryMaxDelayMs: integerOption(options.retryMaxDelayMs, 5000, 0, "retryMaxDelayMs"),
-      maxRetryAfterMs: integerOption(options.maxRetryAfterMs, 20000, 0, "maxRetryAfterMs"),
+      timeoutMs: timerOption(options.timeoutMs, 5000, 1, "timeoutMs"),
+      retryBaseDelayMs: timerOption(options.retryBaseDelayMs, 100, 0, "retryBaseDelayMs"),
+      retryMaxDelayMs: timerOption(options.retryMaxDelayMs, 5000, 0, "retryMaxDelayMs"),
+      maxRetryAfterMs: timerOption(options.maxRetryAfterMs, 20000, 0, "maxRetryAfterMs"),
       retryBudget: createRetryBudget(options.retryBudget),
       clockOffsetMs: 0,
       signingKeyCache: new Map(),
     };
+  }
+
+  /** The longest `Retry-After` (ms) this client waits for before failing the call (the `maxRetryAfterMs` option). */
+  get maxRetryAfterMs(): number {
+    return this.#ctx.maxRetryAfterMs;
   }
 
   /** Milliseconds this client adds to the local clock when signing, learned from clock-skew errors. */

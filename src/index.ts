@@ -43,6 +43,7 @@ export * from "./operations/index.ts";
 
 // The shared credential store (adapters: `edge-sts/stores`).
 export type { CredentialStore, StoreErrorInfo } from "./cache/store.ts";
+export type { StoreSecret } from "./cache/store-level.ts";
 
 // ── Credential providers ──────────────────────────────────────────────────────────────────────
 // Async, caching providers for `StsClient`'s `credentials` (src/providers/, maintained separately).

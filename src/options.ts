@@ -8,6 +8,14 @@
  */
 import { StsConfigurationError } from "./errors.ts";
 
+/** The largest delay `setTimeout` keeps (2^31 − 1 ms, ~24.8 days): a larger one fires after ~1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** @throws {StsConfigurationError} `<name> must be at most 2147483647 ms (…)` when `ms` is beyond a timer's range. */
+export function checkTimerRange(ms: number, name: string): void {
+  if (ms > MAX_TIMER_MS) throw new StsConfigurationError(`${name} must be at most ${MAX_TIMER_MS} ms (2^31 − 1, the largest timer)`);
+}
+
 /**
  * A non-negative, finite number of seconds.
  * @returns The value or the fallback, in seconds.
@@ -22,16 +30,28 @@ export function secondsOption(value: unknown, fallback: number, name: string): n
 }
 
 /**
- * A positive, finite number of milliseconds.
+ * A positive, finite number of milliseconds that a timer can hold (≤ 2^31 − 1).
  * @returns The value or the fallback, in milliseconds.
- * @throws {StsConfigurationError} `<name> must be a positive number of milliseconds`.
+ * @throws {StsConfigurationError} `<name> must be a positive number of milliseconds`, or beyond a timer's range.
  */
 export function millisecondsOption(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new StsConfigurationError(`${name} must be a positive number of milliseconds`);
   }
+  checkTimerRange(value, name);
   return value;
+}
+
+/**
+ * Whole milliseconds of at least `min` that a timer can hold (≤ 2^31 − 1): a time-out or a delay.
+ * @returns The value or the fallback, in milliseconds.
+ * @throws {StsConfigurationError} `<name> must be an integer >= <min>`, or beyond a timer's range.
+ */
+export function timerOption(value: unknown, fallback: number, min: number, name: string): number {
+  const ms = integerOption(value, fallback, min, name);
+  checkTimerRange(ms, name);
+  return ms;
 }
 
 /**

@@ -28,6 +28,11 @@ export interface AppSettings {
    * bindings arrive with the request (Workers). Default: none, the isolate's cache alone.
    */
   store?: StsCredentialsOptions["store"];
+  /**
+   * The deployment's secret the store's entries are sealed with too (`STS_STORE_SECRET`, ≥ 32
+   * characters): without it, whoever can write to the store can mint sessions. Default: none.
+   */
+  storeSecret?: string;
 }
 
 /** Observability switches of the middleware the demo turns on; never given the token. */
@@ -49,12 +54,12 @@ export function readSettings(get: (name: string) => string | undefined): AppSett
 
 /** Builds the app: `GET /health`, and behind the middleware `GET /api/whoami` and `GET /api/caller`. */
 export function createApp(settings: AppSettings, hooks: AppHooks = {}): Hono<{ Variables: StsVariables }> {
-  const { roleArn, region, endpoint, fetch, store } = settings;
+  const { roleArn, region, endpoint, fetch, store, storeSecret } = settings;
   const app = new Hono<{ Variables: StsVariables }>();
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  app.use("/api/*", stsCredentials({ roleArn, region, endpoint, fetch, store, ...hooks }));
+  app.use("/api/*", stsCredentials({ roleArn, region, endpoint, fetch, store, ...(store !== undefined && storeSecret !== undefined && { storeSecret }), ...hooks }));
 
   // Who the caller became: the assumed-role user, the token's subject, audience and provider.
   app.get("/api/whoami", (c) => c.json(c.var.stsIdentity));

@@ -11,27 +11,53 @@ const LONG_RUN = /[A-Za-z0-9_-]{32,}/g;
 const FAILURES_TO_PAUSE = 3;
 /** How long a store taken for down is left alone: misses go straight to STS instead of waiting out its time-out. */
 export const PAUSE_MS = 5000;
-/** Per store object: failed reads in a row, and until when it is paused (ms, the store level's clock). */
-const health = new WeakMap<object, { failures: number; pausedUntil: number }>();
+/**
+ * Per health key (the store object, or the middleware's key for a store function): failed reads in a
+ * row, until when it is paused (ms, the store level's clock), and whether the probe after a pause is
+ * in flight.
+ */
+interface Health {
+  failures: number;
+  pausedUntil: number;
+  /** Set while the one read after a pause runs: every other miss skips the store meanwhile. */
+  probing: boolean;
+}
+const health = new WeakMap<object, Health>();
 
-/** Whether reads and writes of `store` are skipped now (recent reads all failed). */
-export function paused(store: object, now: number): boolean {
-  const h = health.get(store);
-  return h !== undefined && now < h.pausedUntil;
+/** Whether reads and writes are skipped now: recent reads all failed, or the probe after a pause is still running. */
+export function paused(key: object, now: number): boolean {
+  const h = health.get(key);
+  return h !== undefined && (now < h.pausedUntil || h.probing);
+}
+
+/**
+ * Asks to read now, right before the read. After a pause, the first caller is the probe (it must
+ * then call {@link recordRead}); everyone else is refused until the probe has ended.
+ * @returns `"read"` or `"probe"` when the read may go ahead (pass it to {@link recordRead}), `undefined` when not.
+ */
+export function admitRead(key: object, now: number): "read" | "probe" | undefined {
+  const h = health.get(key);
+  if (h === undefined || h.pausedUntil === -Infinity) return "read"; // not paused since the last success
+  if (now < h.pausedUntil || h.probing) return undefined;
+  h.probing = true;
+  return "probe";
 }
 
 /**
  * Records how a read ended. After {@link FAILURES_TO_PAUSE} failures in a row the store is paused
- * for {@link PAUSE_MS}; the first read after that is a probe: one more failure pauses it again.
+ * for {@link PAUSE_MS}; the one read admitted after that is a probe: success ends the pause for
+ * good, one more failure pauses it again.
  * @returns Whether this failure paused the store.
  */
-export function recordRead(store: object, ok: boolean, now: number): boolean {
-  let h = health.get(store);
+export function recordRead(key: object, ok: boolean, now: number, admitted: "read" | "probe"): boolean {
+  let h = health.get(key);
   if (ok) {
-    if (h !== undefined) h.failures = 0;
+    if (h !== undefined) Object.assign(h, { failures: 0, pausedUntil: -Infinity, probing: false });
     return false;
   }
-  if (h === undefined) health.set(store, (h = { failures: 0, pausedUntil: -Infinity }));
+  if (h === undefined) health.set(key, (h = { failures: 0, pausedUntil: -Infinity, probing: false }));
+  // Only the probe ends the probe: a read admitted before the pause may still be answering late.
+  if (admitted === "probe") h.probing = false;
   if (++h.failures < FAILURES_TO_PAUSE) return false;
   h.failures = FAILURES_TO_PAUSE - 1;
   h.pausedUntil = now + PAUSE_MS;

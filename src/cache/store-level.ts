@@ -10,8 +10,8 @@ import { StsConfigurationError } from "../errors.ts";
 import { functionOption, millisecondsOption } from "../options.ts";
 import type { CredentialStore, StoreErrorInfo } from "./store.ts";
 import { callHook } from "../hooks.ts";
-import { PAUSE_MS, bounded, describe, paused, recordRead } from "./store-call.ts";
-import { deriveStoreKeys, open, seal } from "./store-crypto.ts";
+import { PAUSE_MS, admitRead, bounded, describe, paused, recordRead } from "./store-call.ts";
+import { MIN_STORE_SECRET_LENGTH, deriveStoreKeys, open, seal, storeSecretBytes } from "./store-crypto.ts";
 import type { StoreKeys } from "./store-crypto.ts";
 
 /** The default bound of a store read, in ms: well under an STS round trip from the edge. */
@@ -33,6 +33,14 @@ export interface StoreCodec<V> {
 /** One store and how to use it. */
 export interface StoreAccess {
   store: CredentialStore;
+  /**
+   * What the store's health (failures in a row, pause, probe) is kept under: the store object, or —
+   * for a middleware whose `store` is a function, which may build a new adapter per request — one
+   * object of that middleware instance.
+   */
+  health: object;
+  /** The deployment's `storeSecret` as bytes (the HKDF salt), or `undefined` for none. Never reported. */
+  secret: Uint8Array<ArrayBuffer> | undefined;
   /** Bound of a read, in ms. */
   timeoutMs: number;
   onError: ((info: StoreErrorInfo) => void) | undefined;
@@ -84,7 +92,7 @@ interface Envelope {
  */
 export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V>): Promise<{ value: V; fromStore: boolean }> {
   // A store taken for down (see store-call.ts) is neither read nor written: not even keys are derived.
-  if (paused(access.store, access.now())) return { value: await load.exchange(), fromStore: false };
+  if (paused(access.health, access.now())) return { value: await load.exchange(), fromStore: false };
   const keys = await derive(access, load);
   if (keys !== undefined) {
     const stored = await read(access, keys, load);
@@ -102,25 +110,36 @@ export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V
   return { value, fromStore: false };
 }
 
+/** The deployment secret store entries are sealed with: a string of at least 32 characters, or at least 32 bytes. */
+export type StoreSecret = string | ArrayBuffer | ArrayBufferView;
+
 /**
- * Checks the `storeTimeoutMs` and `onStoreError` options that go with a `store`.
- * @returns The read bound and the hook, or `undefined` when there is no store.
- * @throws {StsConfigurationError} for a non-positive time-out, a hook that is not a function, or either without a store.
+ * Checks the `storeSecret`, `storeTimeoutMs` and `onStoreError` options that go with a `store`.
+ * @returns The read bound, the hook and the secret's bytes, or `undefined` when there is no store.
+ * @throws {StsConfigurationError} for a time-out that is not positive or above 2^31 − 1 ms, a hook
+ *   that is not a function, a secret too short (never quoted), or any of them without a store.
  */
 export function storeOptions(
-  options: { store?: unknown; storeTimeoutMs?: number; onStoreError?: unknown },
+  options: { store?: unknown; storeTimeoutMs?: number; onStoreError?: unknown; storeSecret?: unknown },
   owner: string,
-): { timeoutMs: number; onError: ((info: StoreErrorInfo) => void) | undefined } | undefined {
-  const { store, storeTimeoutMs, onStoreError } = options;
+): { timeoutMs: number; onError: ((info: StoreErrorInfo) => void) | undefined; secret: Uint8Array<ArrayBuffer> | undefined } | undefined {
+  const { store, storeTimeoutMs, onStoreError, storeSecret } = options;
   if (store === undefined) {
-    if (storeTimeoutMs !== undefined || onStoreError !== undefined) {
-      throw new StsConfigurationError(`${owner}: storeTimeoutMs and onStoreError need a store`);
-    }
+    const given = Object.entries({ storeSecret, storeTimeoutMs, onStoreError }).find(([, value]) => value !== undefined);
+    if (given !== undefined) throw new StsConfigurationError(`${owner}: ${given[0]} needs a store`);
     return undefined;
+  }
+  const secret = storeSecret === undefined ? undefined : storeSecretBytes(storeSecret);
+  if (storeSecret !== undefined && secret === undefined) {
+    // Never the value, nor its length: the message must not help guess a secret passed by mistake.
+    throw new StsConfigurationError(
+      `${owner}: storeSecret must be a string of at least ${MIN_STORE_SECRET_LENGTH} characters or at least ${MIN_STORE_SECRET_LENGTH} bytes`,
+    );
   }
   return {
     timeoutMs: millisecondsOption(storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS, `${owner}: storeTimeoutMs`),
     onError: functionOption<(info: StoreErrorInfo) => void>(onStoreError, `${owner}: onStoreError`),
+    secret,
   };
 }
 
@@ -143,7 +162,7 @@ async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<Store
     memo.cacheKey = load.cacheKey;
     memo.promise = undefined;
   }
-  const promise = (memo.promise ??= deriveStoreKeys(load.secret, load.cacheKey));
+  const promise = (memo.promise ??= deriveStoreKeys(load.secret, load.cacheKey, access.secret));
   try {
     return await promise;
   } catch (err) {
@@ -154,10 +173,13 @@ async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<Store
 }
 
 async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>): Promise<V | undefined> {
+  // Right after a pause, one read probes the store; the misses meanwhile go to STS without waiting for it.
+  const admitted = admitRead(access.health, access.now());
+  if (admitted === undefined) return undefined;
   const started = performance.now();
   const answer = await bounded(() => access.store.get(keys.storeKey), access.timeoutMs);
   // A store that is down costs each miss its whole time-out: after a few failures in a row, skip it a while.
-  const pausing = recordRead(access.store, answer.kind === "ok", access.now());
+  const pausing = recordRead(access.health, answer.kind === "ok", access.now(), admitted);
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
     const pause = pausing ? { pausedForMs: PAUSE_MS } : {};
@@ -199,7 +221,7 @@ async function writeOnce<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoa
   const until = Math.min(exp - load.windowMs, load.notAfter ?? Infinity);
   const ttlSeconds = Math.ceil((until - access.now()) / 1000);
   if (!(ttlSeconds >= 1)) return; // nothing another isolate could still use
-  if (paused(access.store, access.now())) return; // down: the write would only wait out its time-out
+  if (paused(access.health, access.now())) return; // down: the write would only wait out its time-out
   const started = performance.now();
   let sealed = "";
   try {

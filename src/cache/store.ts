@@ -7,8 +7,10 @@
 
 /**
  * A key-value store shared by isolates (Workers KV, the Cache API, Deno KV, Redis, …). It only ever
- * sees opaque keys (`edge-sts:1:<HMAC>`) and sealed values (AES-256-GCM under a key derived from
- * the caller's token): a reader of the store learns neither tokens nor credentials.
+ * sees opaque keys (`edge-sts:2:<HMAC>`) and sealed values (AES-256-GCM under a key derived from
+ * the caller's token and the deployment's `storeSecret`): a reader of the store learns neither tokens
+ * nor credentials. A store hit skips STS, so give a `storeSecret`: without it, a writer of the store can
+ * seal an entry for a forged token.
  *
  * Any object with these members works, so an unlisted store is a few lines.
  *

@@ -9,6 +9,7 @@ import type { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import type { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
+import type { StoreSecret } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import type { FetchFunction } from "../types.ts";
 import { StsConfigurationError } from "../errors.ts";
@@ -57,8 +58,8 @@ export interface StsCredentialsOptions<E extends Env = any> {
   client?: StsClient;
   /**
    * The most a request waits for its STS exchange, retries included, in ms; then it is answered 503.
-   * Inside a request a `Retry-After` over 1 s is never waited for either: 503 with that `Retry-After`
-   * at once. @default 8000
+   * Inside a request a `Retry-After` over 1 s (or over the client's `maxRetryAfterMs`, if lower) is
+   * never waited for either: 503 with that `Retry-After` at once. @default 8000
    */
   exchangeTimeoutMs?: number;
   /** The header carrying `Bearer <token>`. @default "Authorization" */
@@ -85,9 +86,19 @@ export interface StsCredentialsOptions<E extends Env = any> {
    * A shared store behind the isolate's cache (`edge-sts/stores`: Workers KV, Cache API, Deno KV,
    * Redis), or `(c) => store` where bindings exist per request. Read on an isolate miss before STS,
    * written in the background after an exchange; keys and values are sealed with keys derived from
-   * the caller's token. `undefined` from the function means "no store for this request". @default none
+   * the caller's token (and `storeSecret`). `undefined` from the function means "no store for this
+   * request". Without `storeSecret`, anyone who can write to the store can mint a session for a forged
+   * token (a store hit skips STS, the only signature check): see README, "Security model". @default none
    */
   store?: CredentialStore | ((c: Context<E>) => CredentialStore | undefined);
+  /**
+   * The deployment's secret (a Workers secret, an environment variable): a string of at least 32
+   * characters, or at least 32 bytes. Mixed into the derivation of every store key and value key, so
+   * only holders of it (and of the token) can write an entry that opens, or open one. Never logged,
+   * reported or stored. Rotating it empties the store (entries under the old one are misses).
+   * Recommended with every store. @default none (keys from the token alone)
+   */
+  storeSecret?: StoreSecret;
   /** Milliseconds a store read may take before the request goes to STS instead. @default 50 */
   storeTimeoutMs?: number;
   /** Told when the store fails, times out or returns a value that does not open (never the key or value). A hook that throws is ignored. */

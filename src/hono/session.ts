@@ -33,8 +33,17 @@ export interface ExchangeContext {
   now: () => number;
 }
 
-/** Inside a request, a longer `Retry-After` is answered (503 with it) rather than waited for. */
+/**
+ * Inside a request, a longer `Retry-After` is answered (503 with it) rather than waited for; a client
+ * with a stricter `maxRetryAfterMs` keeps its own.
+ */
 const MAX_RETRY_AFTER_IN_REQUEST_MS = 1000;
+
+/** The client's own cap when lower; a client of an older copy of the package (no getter) gets 1 s. */
+function retryAfterCap(client: StsClient): number {
+  const own: unknown = client.maxRetryAfterMs;
+  return typeof own === "number" && own >= 0 ? Math.min(own, MAX_RETRY_AFTER_IN_REQUEST_MS) : MAX_RETRY_AFTER_IN_REQUEST_MS;
+}
 
 /**
  * Calls STS and builds the value to cache. Reports to `onExchange`, success or failure.
@@ -69,7 +78,7 @@ export async function exchange(
       policyArns: params.policyArns?.map((arn) => ({ arn })),
       policy: params.policy,
       durationSeconds: params.durationSeconds,
-    }, defined({ signal: deadline.signal, maxRetryAfterMs: MAX_RETRY_AFTER_IN_REQUEST_MS, regions }));
+    }, defined({ signal: deadline.signal, maxRetryAfterMs: retryAfterCap(ctx.client), regions }));
     requestId = out.requestId;
     stsRegion = answeredBy(out) ?? stsRegion;
     return toSession(out, ctx.region, inspected.subject, ctx.now());

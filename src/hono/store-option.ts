@@ -1,6 +1,6 @@
 /**
- * The middleware's `store`, `storeTimeoutMs` and `onStoreError` options: checked at start-up, and the
- * store of each request (a value, or `(c) => store` where bindings arrive with the request).
+ * The middleware's `store`, `storeSecret`, `storeTimeoutMs` and `onStoreError` options: checked at
+ * start-up, and the store of each request (a value, or `(c) => store` where bindings arrive with the request).
  *
  * @module
  */
@@ -27,16 +27,21 @@ export interface SharedStore {
 /**
  * The `store` option, checked at start-up: how to reach the store of a request, and what it stores.
  * @returns `undefined` without a store.
- * @throws {StsConfigurationError} (from `storeOptions`, `checkStore`) for a store without get/set, a bad `storeTimeoutMs` or `onStoreError`, or either without a store.
+ * @throws {StsConfigurationError} (from `storeOptions`, `checkStore`) for a store without get/set, a bad `storeSecret`, `storeTimeoutMs` or `onStoreError`, or any of them without a store.
  */
 export function sharedStore(options: StsCredentialsOptions, cache: CredentialCache<StsSession>, region: string | undefined): SharedStore | undefined {
   const checked = storeOptions(options, "stsCredentials");
   if (checked === undefined) return undefined;
   const { store } = options as { store: NonNullable<StsCredentialsOptions["store"]> };
-  const { timeoutMs, onError: onStoreError } = checked;
+  const { timeoutMs, onError: onStoreError, secret } = checked;
   const now = options.now ?? Date.now;
+  const fixedStore = typeof store === "function" ? undefined : checkStore(store, "stsCredentials");
   const fixed: StoreAccess | undefined =
-    typeof store === "function" ? undefined : { store: checkStore(store, "stsCredentials"), timeoutMs, onError: onStoreError, now };
+    fixedStore === undefined ? undefined : { store: fixedStore, health: fixedStore, secret, timeoutMs, onError: onStoreError, now };
+  // A store function may build a new adapter per request (`(c) => workersKvStore(c.env.STS_CACHE)`):
+  // health kept per adapter object would never see three failures in a row, so it is kept per
+  // middleware instance instead (a function choosing between stores pauses them together).
+  const health = {};
   return {
     codec: sessionCodec(region),
     windowMs: (cache.refreshWindowSeconds ?? 300) * 1000,
@@ -47,7 +52,7 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
       try {
         found = (store as (c: Context) => CredentialStore | undefined)(c);
         if (found === undefined || found === null) return undefined;
-        return { store: checkStore(found, "stsCredentials"), timeoutMs, onError: onStoreError, now };
+        return { store: checkStore(found, "stsCredentials"), health, secret, timeoutMs, onError: onStoreError, now };
       } catch (err) {
         // Only the name: the message of a store factory's error may quote the binding's contents.
         callHook(onStoreError, { operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });

@@ -59,6 +59,7 @@ type Outcome = CacheOutcome | "store";
  * @param {number} [options.negativeTtlSeconds=30] - Private cache: how long a rejected token is remembered.
  * @param {boolean} [options.optional=false] - Let requests without a token through, with no variables set.
  * @param {CredentialStore | Function} [options.store] - A shared store behind the isolate's cache, or `(c) => store`. Default: none.
+ * @param {string | Uint8Array} [options.storeSecret] - The deployment's secret (≥ 32 characters or bytes) mixed into the store keys; recommended with `store`.
  * @param {number} [options.storeTimeoutMs=50] - A store read taking longer goes to STS instead.
  * @param {Function} [options.onStoreError] - Told about store failures (never the key or value).
  * @param {boolean} [options.serverTiming=false] - Add `Server-Timing: sts;dur=…;desc="hit|store|miss|refresh|stale"`.

@@ -5,7 +5,7 @@
 import { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import { checkStore, loadThroughStore, storeOptions } from "../cache/store-level.ts";
-import type { KeyMemo, StoreAccess, StoreCodec } from "../cache/store-level.ts";
+import type { KeyMemo, StoreAccess, StoreCodec, StoreSecret } from "../cache/store-level.ts";
 import { base64Decode } from "../encoding/base64.ts";
 import type { StsError } from "../errors.ts";
 import type { TemporaryCredentials } from "../types.ts";
@@ -20,9 +20,15 @@ export interface ProviderCacheOptions {
   /**
    * A store shared with other isolates or replicas (`edge-sts/stores`), read before STS and written
    * after it, sealed with keys derived from the secret of the exchange (the token, or the source
-   * credentials). @default none
+   * credentials) and `storeSecret`. @default none
    */
   store?: CredentialStore;
+  /**
+   * The deployment's secret, at least 32 characters or 32 bytes, mixed into the store keys: without
+   * it, a writer of the store who holds a token (even a forged one) can seal an entry this provider
+   * serves. Never logged or stored. @default none
+   */
+  storeSecret?: StoreSecret;
   /** Milliseconds a store read may take before STS is asked instead. @default 50 */
   storeTimeoutMs?: number;
   /** Told when the store fails (never the key or the value). A hook that throws is ignored. */
@@ -97,7 +103,8 @@ export function cachedProvider(
 function storeAccess(options: ProviderCacheOptions, owner: string): StoreAccess | undefined {
   const checked = storeOptions(options, owner);
   if (checked === undefined) return undefined;
-  return { store: checkStore(options.store, owner), ...checked, now: options.now ?? Date.now };
+  const store = checkStore(options.store, owner);
+  return { store, health: store, ...checked, now: options.now ?? Date.now };
 }
 
 /** The token's `exp` in ms when it is a JWT with a numeric one; otherwise `undefined` (an opaque OAuth token). */

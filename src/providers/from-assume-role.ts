@@ -37,6 +37,7 @@ export interface FromAssumeRoleOptions
  * @param {string | Function} [options.tokenCode] The MFA code, or a function returning a current one.
  * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiry.
  * @param {CredentialStore} [options.store] A store shared with other replicas, sealed with keys derived from the source credentials (not with `tokenCode`).
+ * @param {string | Uint8Array} [options.storeSecret] The deployment's secret (≥ 32 characters or bytes) mixed into the store keys; recommended with `store`.
  * @param {number} [options.storeTimeoutMs=50] A store read taking longer goes to STS instead.
  * @param {Function} [options.onStoreError] Told about store failures (never the key or value).
  * @param {() => number} [options.now=Date.now] The clock (ms).
@@ -63,7 +64,8 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<Te
   }
   const now = options.now ?? Date.now;
   const {
-    client, tokenCode, roleSessionName, refreshWindowSeconds: _w, now: _n, store: _s, storeTimeoutMs: _t, onStoreError: _e,
+    client, tokenCode, roleSessionName, refreshWindowSeconds: _w, now: _n, store: _s, storeSecret: _ss, storeTimeoutMs: _t,
+    onStoreError: _e,
     ...members
   } = options;
   const entry = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, roleSessionName, stableJson(members)]);

@@ -50,6 +50,7 @@ export interface FromWebIdentityOptions
  * @param {StsClient} [options.client=new StsClient({ region, endpoint, fetch })] The client.
  * @param {number} [options.refreshWindowSeconds=300] Refresh this long before expiry.
  * @param {CredentialStore} [options.store] A store shared with other replicas, sealed with keys derived from the token.
+ * @param {string | Uint8Array} [options.storeSecret] The deployment's secret (≥ 32 characters or bytes) mixed into the store keys; recommended with `store`.
  * @param {number} [options.storeTimeoutMs=50] A store read taking longer goes to STS instead.
  * @param {Function} [options.onStoreError] Told about store failures (never the key or value).
  * @param {() => number} [options.now=Date.now] The clock (ms).

@@ -3,6 +3,7 @@
  * validate → serialize → sign (or not) → fetch with a per-attempt time limit → retry → parse.
  */
 import { AwsV4Signer } from "aws4fetch";
+import { checkTimerRange } from "../options.ts";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { ResolvedEndpoint } from "../endpoints.ts";
 import type { EndpointRoute } from "../failover.ts";
@@ -66,6 +67,8 @@ export async function send<I, O>(
   if (typeof maxRetryAfterMs !== "number" || !(maxRetryAfterMs >= 0)) {
     throw new StsConfigurationError(`${operation.action}: maxRetryAfterMs must be a number >= 0`);
   }
+  // A Retry-After up to it is slept for: beyond a timer's range the sleep would end after ~1 ms.
+  checkTimerRange(maxRetryAfterMs, `${operation.action}: maxRetryAfterMs`);
   const valid = validateInput(operation, input);
   const body = encodeForm(operation.action, API_VERSION, operation.serialize(valid));
   const secrets = secretValues(operation, valid);

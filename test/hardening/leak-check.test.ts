@@ -443,13 +443,86 @@ describe("the demo flow over loopback and the existing middleware test app", () 
   });
 });
 
+describe("the shared store with a storeSecret: errors, hook payloads, responses", () => {
+  test("a storeSecret never appears in a configuration error, onStoreError, onExchange, onCacheHit or a response", async () => {
+    const storeSecret = unique("store-secret-of-the-deployment");
+    const short = unique("ss").slice(0, 31); // too short: refused, and not quoted either
+    registerSecret(storeSecret, "storeSecret");
+    registerSecret(short, "short storeSecret");
+    const { fromWebIdentity } = await import("../../src/providers/from-web-identity.ts");
+    const map = new Map<string, string>();
+    const good = { get: (k: string) => map.get(k), set: (k: string, v: string) => void map.set(k, v) };
+    for (const [label, options] of [
+      ["short", { store: good, storeSecret: short }],
+      ["bytes too short", { store: good, storeSecret: new TextEncoder().encode(short) }],
+      ["no store", { storeSecret }],
+      ["not a string", { store: good, storeSecret: { storeSecret } }],
+    ] as const) {
+      for (const [who, make] of [
+        ["stsCredentials", () => stsCredentials({ roleArn: ROLE_ARN, region: "eu-west-1", ...(options as object) })],
+        ["fromWebIdentity", () => fromWebIdentity({ region: "eu-west-1", roleArn: ROLE_ARN, webIdentityToken: "t", ...(options as object) })],
+      ] as const) {
+        try {
+          make();
+          assert.fail(`${who} ${label}: accepted`);
+        } catch (err) {
+          if (err instanceof assert.AssertionError) throw err;
+          captureError(`storeSecret config ${who} ${label}`, err);
+        }
+      }
+    }
+    const issuer = createOidcIssuer();
+    const emulator = createStsEmulator({ issuers: [issuer] });
+    const stores: Array<[string, { get: (k: string) => unknown; set: (k: string, v: string) => unknown }]> = [
+      ["working", good],
+      ["throws quoting its key", { get: (k) => { throw new Error(`GET ${k} refused`); }, set: (k, v) => { throw new Error(`SET ${k} ${v} refused`); } }],
+      ["garbage", { get: () => "2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", set: () => undefined }],
+      ["hangs", { get: () => new Promise(() => {}), set: () => new Promise(() => {}) }],
+    ];
+    for (const [label, store] of stores) {
+      const app = new Hono<{ Variables: StsVariables }>();
+      app.use("/*", stsCredentials({
+        roleArn: ROLE_ARN, endpoint: "https://sts.eu-west-1.amazonaws.com", region: "eu-west-1", fetch: emulator.fetch,
+        cache: new CredentialCache<StsSession>(), store: store as never, storeSecret, storeTimeoutMs: 20, serverTiming: true,
+        onStoreError: (e) => captureText("onStoreError", JSON.stringify(e)),
+        onExchange: (e) => captureText("onExchange", inspect(e, { depth: 5 })),
+        onCacheHit: (e) => captureText("onCacheHit", inspect(e, { depth: 5 })),
+      }));
+      app.get("/*", (c) => c.text("ok"));
+      const forged = await createOidcIssuer({ issuer: issuer.issuer }).mint({ sub: "forged" });
+      for (const token of [await issuer.mint({ sub: `store-${label.length}` }), forged]) {
+        registerSecret(token, "store scenario token");
+        const waited: Promise<unknown>[] = [];
+        const ctx = { waitUntil: (p: Promise<unknown>) => void waited.push(p), passThroughOnException() {}, props: {} };
+        await captureResponse(`store ${label}`, await app.request("/", { headers: { Authorization: `Bearer ${token}` } }, undefined, ctx as never));
+        await captureResponse(`store ${label} again`, await app.request("/", { headers: { Authorization: `Bearer ${token}` } }, undefined, ctx as never));
+        await Promise.race([Promise.all(waited), new Promise((r) => setTimeout(r, 1500))]);
+      }
+      const provider = fromWebIdentity({
+        endpoint: "https://sts.eu-west-1.amazonaws.com", region: "eu-west-1", fetch: emulator.fetch, roleArn: ROLE_ARN,
+        webIdentityToken: () => issuer.mint({ sub: "provider" }), store: store as never, storeSecret, storeTimeoutMs: 20,
+        onStoreError: (e) => captureText("onStoreError", JSON.stringify(e)),
+      });
+      try {
+        const creds = await provider();
+        registerSecret(creds.secretAccessKey, "provider secretAccessKey");
+        registerSecret(creds.sessionToken, "provider sessionToken");
+      } catch (err) {
+        captureError(`provider store ${label}`, err);
+      }
+    }
+    // The store itself holds the deployment secret in no form either.
+    captureText("the store's keys and values", [...map].flat().join("\n"));
+  });
+});
+
 test("no secret appears in any error, console line, response or hook payload", () => {
   console.log("leak check: scanning (this line itself is captured, as every console line is)");
   const stats = registryStats();
   console.log(`leak check: ${stats.secrets} secrets × ${stats.outputs} outputs (${(stats.bytes / 1024).toFixed(0)} KiB); sources: ${[...stats.wheres].slice(0, 12).join(", ")}…`);
   assert.ok(stats.secrets >= 50, `enough secrets registered (${stats.secrets})`);
   assert.ok(stats.outputs >= 500, `enough output captured (${stats.outputs})`);
-  for (const source of ["onError", "onExchange", "onCacheHit", "console.log", "middleware success (hit)", "client token too long", "emulator variant 0", "demo success", "hono app echoed rejection"]) {
+  for (const source of ["onError", "onExchange", "onCacheHit", "onStoreError", "storeSecret config stsCredentials short", "store throws quoting its key", "console.log", "middleware success (hit)", "client token too long", "emulator variant 0", "demo success", "hono app echoed rejection"]) {
     assert.ok(stats.wheres.has(source), `captured output from ${source}`);
   }
   const leaks = findLeaks();

@@ -113,8 +113,8 @@ test("the store options are checked at start-up", () => {
   for (const bad of [0, -1, Number.NaN, Infinity, "50" as never]) {
     assert.throws(() => makeApp({ store, storeTimeoutMs: bad }), /storeTimeoutMs must be a positive number/);
   }
-  assert.throws(() => makeApp({ storeTimeoutMs: 50 }), /need a store/);
-  assert.throws(() => makeApp({ onStoreError: () => {} }), /need a store/);
+  assert.throws(() => makeApp({ storeTimeoutMs: 50 }), /needs? a store/);
+  assert.throws(() => makeApp({ onStoreError: () => {} }), /needs? a store/);
   assert.throws(() => makeApp({ store, onStoreError: "log" as never }), /onStoreError must be a function/);
 });
 

@@ -34,6 +34,14 @@ function secret(value: unknown): void {
   if (typeof value === "string" && value.length >= 8) write({ secret: value });
 }
 
+/**
+ * Records a secret the client never sees (a `storeSecret`) so the scan looks for it too. A test
+ * importing this module shares the instance `--import` loaded; without `EDGE_STS_LEAK_DIR` it does nothing.
+ */
+export function recordSecret(value: string): void {
+  secret(value);
+}
+
 if (file) {
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     const original = console[level].bind(console);

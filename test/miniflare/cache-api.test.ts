@@ -33,7 +33,7 @@ const disk = async () => (await fleet.persistedFiles()).map((f) => ({ where: f.p
 async function cachedUrls(): Promise<Set<string>> {
   const urls = new Set<string>();
   for (const { text } of await disk()) {
-    for (const m of text.matchAll(/edge-sts\.invalid\/edge-sts\/(edge-sts%3A1%3A[A-Za-z0-9_-]{43})/g)) urls.add(`https://edge-sts.invalid/edge-sts/${m[1]}`);
+    for (const m of text.matchAll(/edge-sts\.invalid\/edge-sts\/(edge-sts%3A2%3A[A-Za-z0-9_-]{43})/g)) urls.add(`https://edge-sts.invalid/edge-sts/${m[1]}`);
   }
   return urls;
 }

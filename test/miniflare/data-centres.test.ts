@@ -30,7 +30,7 @@ test("Cache API: shared inside a data centre, not between data centres (one exch
     const before = local.sts.calls.count("AssumeRoleWithWebIdentity");
     assert.equal((await whoami(a, 0, token)).source, "miss");
     // Inside data centre a, its other isolate reads the cache, once the background write landed.
-    const cached = async () => (await a.persistedFiles()).some((f) => Buffer.from(f.bytes).toString("latin1").includes("edge-sts%3A1%3A"));
+    const cached = async () => (await a.persistedFiles()).some((f) => Buffer.from(f.bytes).toString("latin1").includes("edge-sts%3A2%3A"));
     assert.ok(await eventually(cached), "nothing was cached in data centre a");
     assert.equal((await whoami(a, 1, token)).source, "store");
     const elsewhere = await whoami(b, 0, token);

@@ -23,8 +23,10 @@ async function get(fleet: Fleet, isolate: number, path: string, token: string) {
   return { status: response.status, body };
 }
 
-async function withFleet(options: { withoutKv: boolean }, run: (fleet: Fleet) => Promise<void>) {
-  const fleet = await startFleet({ entry: "examples/cloudflare-worker/src/index.ts", isolates: 3, bindings: local.settings, ...options });
+const STORE_SECRET = `example-store-secret-${crypto.randomUUID()}`;
+
+async function withFleet(options: { withoutKv: boolean; bindings?: Record<string, string> }, run: (fleet: Fleet) => Promise<void>) {
+  const fleet = await startFleet({ entry: "examples/cloudflare-worker/src/index.ts", isolates: 3, ...options, bindings: { ...local.settings, ...options.bindings } });
   try {
     await run(fleet);
   } finally {
@@ -32,13 +34,15 @@ async function withFleet(options: { withoutKv: boolean }, run: (fleet: Fleet) =>
   }
 }
 
-test("with STS_CACHE bound: 12 requests over three isolates, 1 exchange; store-served credentials sign GetCallerIdentity", async () => {
-  await withFleet({ withoutKv: false }, async (fleet) => {
+test("with STS_CACHE and STS_STORE_SECRET bound: 12 requests over three isolates, 1 exchange; store-served credentials sign GetCallerIdentity", async () => {
+  await withFleet({ withoutKv: false, bindings: { STS_STORE_SECRET: STORE_SECRET } }, async (fleet) => {
     const token = await local.issuer.mint({ sub: "example-fleet" });
     const before = local.sts.calls.count("AssumeRoleWithWebIdentity");
     const first = await get(fleet, 0, "/api/whoami", token);
     assert.equal(first.status, 200);
     assert.ok(await eventually(async () => (await fleet.kvDump()).length === 1), "the Worker wrote nothing to STS_CACHE");
+    const dump = JSON.stringify(await fleet.kvDump());
+    assert.ok(!dump.includes(STORE_SECRET) && !dump.includes(btoa(STORE_SECRET).slice(0, 40)), "the store secret is in KV");
     const answers = [];
     for (let i = 1; i < 12; i++) answers.push(await get(fleet, i % 3, "/api/whoami", token));
     assert.equal(local.sts.calls.count("AssumeRoleWithWebIdentity") - before, 1);

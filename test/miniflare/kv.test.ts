@@ -124,7 +124,7 @@ test("the namespace holds opaque keys and sealed values: no token, token part, s
   const dump = await fleet.kvDump();
   assert.ok(dump.length >= tokens.length, `only ${dump.length} entries for ${tokens.length} users`);
   for (const { name, value } of dump) {
-    assert.match(name, /^edge-sts:1:[A-Za-z0-9_-]{43}$/, "a key is not an opaque HMAC");
+    assert.match(name, /^edge-sts:2:[A-Za-z0-9_-]{43}$/, "a key is not an opaque HMAC");
     assert.ok(typeof value === "string" && value.length > 0);
   }
   const secrets = secretsOf(tokens, local.sts.issuedCredentials());

@@ -51,11 +51,11 @@ if (isDeno) {
   test("store Deno KV: an entry past its expiry is not answered although KV still holds it", async () => {
     const db = await open();
     const store = denoKvStore(db, { prefix });
-    await store.set("edge-sts:1:late", "1.bGF0ZQ", 1);
+    await store.set("edge-sts:2:late", "2.bGF0ZQ", 1);
     // expireIn is only the earliest deletion: simulate KV keeping it by writing it back with an old expiry.
-    await db.set([...prefix, "edge-sts:1:late"], { value: "1.bGF0ZQ", expiresAt: Date.now() - 1 });
-    assert((await db.get([...prefix, "edge-sts:1:late"])).value !== null, "KV holds the entry");
-    assert((await store.get("edge-sts:1:late")) === undefined, "the adapter answered an expired entry");
+    await db.set([...prefix, "edge-sts:2:late"], { value: "2.bGF0ZQ", expiresAt: Date.now() - 1 });
+    assert((await db.get([...prefix, "edge-sts:2:late"])).value !== null, "KV holds the entry");
+    assert((await store.get("edge-sts:2:late")) === undefined, "the adapter answered an expired entry");
   });
   test("store Deno KV: the database files on disk hold no token, token part, secret key or session token", async () => {
     kv?.close();

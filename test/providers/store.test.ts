@@ -102,7 +102,7 @@ test("providers check the store options at once", () => {
   const base = { region: "eu-west-1", roleArn, webIdentityToken: "t" };
   assert.throws(() => fromWebIdentity({ ...base, store: {} as never }), /store must have get/);
   assert.throws(() => fromWebIdentity({ ...base, store: mapStore().store, storeTimeoutMs: 0 }), /storeTimeoutMs/);
-  assert.throws(() => fromWebIdentity({ ...base, storeTimeoutMs: 10 }), /need a store/);
+  assert.throws(() => fromWebIdentity({ ...base, storeTimeoutMs: 10 }), /needs? a store/);
 });
 
 test("a provider whose store fails answers from STS and reports the failure", async () => {
@@ -115,4 +115,42 @@ test("a provider whose store fails answers from STS and reports the failure", as
   assert.equal(sts.calls("AssumeRoleWithWebIdentity"), 1);
   await until(() => errors.length === 2);
   assert.deepEqual(errors.map((e) => [e.operation, e.reason, e.message]), [["get", "error", "ECONNREFUSED"], ["set", "error", "READONLY"]]);
+});
+
+test("providers with storeSecret: replicas holding it share; one without it, or with another, finds nothing", async () => {
+  const sts = await emulatedSts({ t: T0 });
+  const { map, store } = mapStore();
+  const token = await sts.mint("ci", T0 / 1000 + 7200);
+  const secret = "provider-store-secret-".padEnd(40, "x");
+  const replica = (storeSecret?: string | Uint8Array) =>
+    fromWebIdentity({ region: "eu-west-1", fetch: sts.fetch, roleArn, webIdentityToken: token, store, ...(storeSecret && { storeSecret }), now: () => T0 });
+  const first = await replica(secret)();
+  await until(() => map.size === 1);
+  assert.match([...map.keys()][0]!, /^edge-sts:2:/);
+  assert.deepEqual(await replica(new TextEncoder().encode(secret))(), first, "the same secret as bytes");
+  assert.equal(sts.calls("AssumeRoleWithWebIdentity"), 1);
+  await replica()();
+  await replica(secret.replace("provider", "Provider"))();
+  assert.equal(sts.calls("AssumeRoleWithWebIdentity"), 3, "an entry sealed under the secret opened without it");
+  assert.ok(![...map].flat().join("\n").includes(secret));
+});
+
+test("fromAssumeRole with storeSecret: shared by replicas holding it; never sent to STS, nor part of the input", async () => {
+  const sts = fakeSts((action, n) => (action === "AssumeRole" ? assumeRoleXml(n, T0 + HOUR) : errorXml("InvalidAction", action)));
+  const { map, store } = mapStore();
+  const source = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+  const storeSecret = "assume-role-store-secret-".padEnd(48, "z");
+  const replica = (secret?: string) =>
+    fromAssumeRole({ client: new StsClient({ region: "eu-west-1", credentials: source, fetch: sts.fetch }), roleArn, roleSessionName: "edge", store, ...(secret && { storeSecret: secret }), now: () => T0 });
+  const first = await replica(storeSecret)();
+  await until(() => map.size === 1);
+  assert.deepEqual(await replica(storeSecret)(), first);
+  assert.equal(sts.calls("AssumeRole"), 1);
+  await replica()();
+  assert.equal(sts.calls("AssumeRole"), 2, "an entry sealed under the secret opened without it");
+  for (const r of sts.requests) {
+    assert.ok(![...r.params].flat().join("&").includes(storeSecret), "the storeSecret was sent to STS");
+    assert.ok(![...r.params.keys()].some((k) => /secret/i.test(k) && k !== "SecretAccessKey"), [...r.params.keys()].join());
+  }
+  assert.throws(() => fromAssumeRole({ client: new StsClient({ region: "eu-west-1", credentials: source }), roleArn, store, storeSecret: "short" }), /storeSecret must be a string of at least 32 characters/);
 });

@@ -105,10 +105,10 @@ export function leaks(dump: Array<[string, string]>, secrets: string[]): string[
 export function storeContract(register: Register, assert: Assert, sut: () => Promise<StoreUnderTest>, { expires }: { expires: boolean }): void {
   register("set, get and delete round-trip; an absent key reads as nothing", async () => {
     const { store } = await sut();
-    const key = `edge-sts:1:contract-${Math.random().toString(36).slice(2)}`;
+    const key = `edge-sts:2:contract-${Math.random().toString(36).slice(2)}`;
     assert((await store.get(key)) == null, "an absent key reads as null or undefined");
-    await store.set(key, "1.c2VhbGVk", 120);
-    assert((await store.get(key)) === "1.c2VhbGVk", "the value written is read back");
+    await store.set(key, "2.c2VhbGVk", 120);
+    assert((await store.get(key)) === "2.c2VhbGVk", "the value written is read back");
     if (store.delete !== undefined) {
       await store.delete(key);
       assert((await store.get(key)) == null, "a deleted key reads as nothing");
@@ -117,9 +117,9 @@ export function storeContract(register: Register, assert: Assert, sut: () => Pro
 
   if (expires) register("a value is gone after its TTL", async () => {
     const s = await sut();
-    const key = `edge-sts:1:ttl-${Math.random().toString(36).slice(2)}`;
-    await s.store.set(key, "1.dHRs", 1);
-    assert((await s.store.get(key)) === "1.dHRs");
+    const key = `edge-sts:2:ttl-${Math.random().toString(36).slice(2)}`;
+    await s.store.set(key, "2.dHRs", 1);
+    assert((await s.store.get(key)) === "2.dHRs");
     await sleep(2100);
     assert((await s.store.get(key)) == null, "still there 2.1 s after a 1 s TTL");
   });

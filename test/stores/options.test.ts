@@ -27,7 +27,7 @@ test("denoKvStore: a Deno.Kv, and a prefix array; a Map passed by mistake fails 
   const kv = { get: async () => ({ value: null }), set: async () => ({}), delete: async () => {} };
   refused(() => denoKvStore(kv, { prefix: "edge-sts" as never }), /prefix must be an array/);
   const mistaken = denoKvStore(new Map() as never);
-  await assert.rejects(async () => mistaken.get("edge-sts:1:x"), /did not return a Deno\.KvEntry/);
+  await assert.rejects(async () => mistaken.get("edge-sts:2:x"), /did not return a Deno\.KvEntry/);
 });
 
 test("redisStore: a client with get and setEx or setex", () => {

@@ -69,10 +69,10 @@ describe("redisStore with node-redis", () => {
 
   register("the value is written with SETEX: Redis holds it for the TTL asked", async () => {
     const { store } = await sut();
-    await store.set("edge-sts:1:ttl-probe", "1.eA", 120);
-    const ttl = await client.ttl("edge-sts:1:ttl-probe");
+    await store.set("edge-sts:2:ttl-probe", "2.eA", 120);
+    const ttl = await client.ttl("edge-sts:2:ttl-probe");
     assert.ok(ttl > 110 && ttl <= 120, `TTL ${ttl}`);
-    await store.delete!("edge-sts:1:ttl-probe");
+    await store.delete!("edge-sts:2:ttl-probe");
   });
 
   register("fromWebIdentity on two replicas shares one exchange through Redis, and Redis holds no secret", async () => {
@@ -114,10 +114,10 @@ describe("redisStore with ioredis", () => {
 
   register("the value is written with SETEX: Redis holds it for the TTL asked", async () => {
     const { store } = await sut();
-    await store.set("edge-sts:1:ttl-probe", "1.eA", 120);
-    const ttl = await client.ttl("edge-sts:1:ttl-probe");
+    await store.set("edge-sts:2:ttl-probe", "2.eA", 120);
+    const ttl = await client.ttl("edge-sts:2:ttl-probe");
     assert.ok(ttl > 110 && ttl <= 120, `TTL ${ttl}`);
-    await store.delete!("edge-sts:1:ttl-probe");
+    await store.delete!("edge-sts:2:ttl-probe");
   });
 });
 

@@ -18,6 +18,12 @@ export interface Env {
    * user across the fleet instead of one per isolate. Unbound → each isolate's own cache alone.
    */
   STS_CACHE?: KvNamespaceLike;
+  /**
+   * The secret KV entries are sealed with besides the caller's token (`npx wrangler secret put
+   * STS_STORE_SECRET`, ≥ 32 characters, e.g. `openssl rand -base64 48`): without it, anyone who can
+   * write to the namespace can mint a session for a forged token. Optional, strongly recommended.
+   */
+  STS_STORE_SECRET?: string;
 }
 
 let app: ReturnType<typeof createApp> | undefined;
@@ -33,6 +39,7 @@ export default {
         const namespace = (c.env as Env).STS_CACHE;
         return namespace === undefined ? undefined : workersKvStore(namespace);
       },
+      storeSecret: env.STS_STORE_SECRET?.trim() || undefined,
     });
     return app.fetch(request, env, ctx);
   },
