@@ -92,9 +92,11 @@ interface Envelope {
  */
 export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V>): Promise<{ value: V; fromStore: boolean }> {
   // A store taken for down (see store-call.ts) is neither read nor written: not even keys are derived.
-  if (paused(access.health, access.now())) return { value: await load.exchange(), fromStore: false };
+  // A paused store is not read (its time-out would be on the request's path) but is still written in
+  // the background: a store that is only slow to answer keeps serving the other isolates.
+  const skipRead = paused(access.health, access.now());
   const keys = await derive(access, load);
-  if (keys !== undefined) {
+  if (keys !== undefined && !skipRead) {
     const stored = await read(access, keys, load);
     if (stored !== undefined) return { value: stored, fromStore: true };
   }
@@ -221,7 +223,6 @@ async function writeOnce<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoa
   const until = Math.min(exp - load.windowMs, load.notAfter ?? Infinity);
   const ttlSeconds = Math.ceil((until - access.now()) / 1000);
   if (!(ttlSeconds >= 1)) return; // nothing another isolate could still use
-  if (paused(access.health, access.now())) return; // down: the write would only wait out its time-out
   const started = performance.now();
   let sealed = "";
   try {

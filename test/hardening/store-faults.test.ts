@@ -151,7 +151,9 @@ test("a store that keeps failing is left alone for 5 s after 3 failed reads in a
   for (let i = 0; i < 5; i++) assert.equal(await miss(), 200);
   assert.equal(reads, 3, "a paused store was read");
   await f.settle();
-  assert.equal(map.size, written, "a paused store was written");
+  // Writes go on in the background while reads are paused (off the request's path): a store that is
+  // only slow to answer reads keeps serving the rest of the fleet.
+  assert.equal(map.size, written + 5, "a paused store was not written in the background");
   f.clock.advance(5);
   assert.equal(await miss(), 200);
   assert.equal(reads, 4, "no probe after the pause");
@@ -162,7 +164,7 @@ test("a store that keeps failing is left alone for 5 s after 3 failed reads in a
   assert.equal((await iso.request(healed)).desc, "miss");
   await f.settle();
   assert.equal(reads, 5);
-  assert.equal(map.size, written + 1, "written again once the store answers");
+  assert.equal(map.size, written + 7, "written again once the store answers");
   assert.equal((await f.isolate().request(healed)).desc, "store");
 });
 
