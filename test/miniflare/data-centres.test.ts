@@ -30,7 +30,9 @@ test("Cache API: shared inside a data centre, not between data centres (one exch
     const before = local.sts.calls.count("AssumeRoleWithWebIdentity");
     assert.equal((await whoami(a, 0, token)).source, "miss");
     // Inside data centre a, its other isolate reads the cache, once the background write landed.
-    const cached = async () => (await a.persistedFiles()).some((f) => Buffer.from(f.bytes).toString("latin1").includes("edge-sts%3A2%3A"));
+    // A stored entry's URL carries its store key: `edge-sts:2:…`, URL-encoded.
+    const holdsEntry = async (dc: typeof a) => (await dc.persistedFiles()).some((f) => Buffer.from(f.bytes).toString("latin1").includes("edge-sts%3A2%3A"));
+    const cached = () => holdsEntry(a);
     assert.ok(await eventually(cached), "nothing was cached in data centre a");
     assert.equal((await whoami(a, 1, token)).source, "store");
     const elsewhere = await whoami(b, 0, token);
@@ -38,7 +40,7 @@ test("Cache API: shared inside a data centre, not between data centres (one exch
     assert.equal(elsewhere.source, "miss", "data centre b read data centre a's Cache API");
     assert.equal(elsewhere.body.arn, assumedRoleArn("dc-cache"));
     // …and b's second isolate reads b's own cache.
-    assert.ok(await eventually(async () => (await b.persistedFiles()).some((f) => Buffer.from(f.bytes).toString("latin1").includes("edge-sts%3A1%3A"))));
+    assert.ok(await eventually(() => holdsEntry(b)), "nothing was cached in data centre b");
     assert.equal((await whoami(b, 1, token)).source, "store");
     assert.equal(local.sts.calls.count("AssumeRoleWithWebIdentity") - before, 2);
   } finally {
