@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as esbuild from "esbuild";
 import ts from "typescript";
-import { refuseNodeBuiltins } from "./workerd/serve.ts";
+import { refuseNodeBuiltins, WORKER_BUILD } from "./workerd/serve.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const entries = ["src/index.ts", "src/hono/index.ts", "src/testing/index.ts", "src/stores/index.ts"];
@@ -18,15 +18,8 @@ async function bundleNeutral(entry: string): Promise<esbuild.BuildResult & { out
   return esbuild.build({
     absWorkingDir: root,
     entryPoints: [entry],
-    bundle: true,
+    ...WORKER_BUILD,
     write: false,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    logLevel: "silent",
-    plugins: [refuseNodeBuiltins],
   });
 }
 

@@ -32,7 +32,7 @@ export interface RedisClientLike {
  * @example
  * ```ts
  * import { createClient } from "redis";
- * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const redis = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
  * app.use("/api/*", stsCredentials({ roleArn, region, store: redisStore(redis) }));
  * ```
  */

@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { Log, LogLevel, Miniflare, supportedCompatibilityDate } from "miniflare";
 import type { WorkerOptions } from "miniflare";
 import * as esbuild from "esbuild";
-import { refuseNodeBuiltins } from "../workerd/serve.ts";
+import { WORKER_BUILD } from "../workerd/serve.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -57,14 +57,7 @@ async function bundleEntry(entry: string, outfile: string): Promise<void> {
     absWorkingDir: root,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    logLevel: "silent",
-    plugins: [refuseNodeBuiltins],
+    ...WORKER_BUILD,
   });
 }
 

@@ -73,15 +73,8 @@ export default {
     absWorkingDir: root,
     stdin: { contents: wrapper, resolveDir: root, sourcefile: "workerd-entry.js", loader: "js" },
     outfile,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
+    ...WORKER_BUILD,
     ignoreAnnotations: spec.keepSideEffectImports ?? false,
-    logLevel: "silent",
-    plugins: [refuseNodeBuiltins],
   });
 }
 
@@ -102,6 +95,18 @@ export const refuseNodeBuiltins: esbuild.Plugin = {
     });
   },
 };
+
+/** How wrangler bundles a Worker (ESM, neutral platform, the workerd/worker/browser conditions); a Node built-in is a build error. */
+export const WORKER_BUILD = {
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2022",
+  mainFields: ["module", "main"],
+  conditions: ["workerd", "worker", "browser"],
+  logLevel: "silent",
+  plugins: [refuseNodeBuiltins],
+} satisfies esbuild.BuildOptions;
 
 function capnpString(s: string): string {
   return JSON.stringify(s);
