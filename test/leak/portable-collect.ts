@@ -8,26 +8,14 @@
  * every error a client call rejects with — message, stack, every property, the cause chain — and every
  * error response the middleware produces). `leakCheck()` then scans them with test/leak/find.ts.
  */
-import { HTTPException } from "hono/http-exception";
-import { StsClient } from "../../src/client.ts";
 import type { RunResult } from "../portable/harness.ts";
 import { findLeaks } from "./find.ts";
+import { instrument } from "./instrument.ts";
 import type { Leak } from "./find.ts";
 
 const secrets = new Set<string>();
 const outputs: Array<{ source: string; text: string }> = [];
 const pending: Promise<unknown>[] = [];
-
-const SECRET_INPUTS = ["webIdentityToken", "samlAssertion", "tradeInToken", "tokenCode"];
-const METHODS = [
-  "assumeRole", "assumeRoleWithSAML", "assumeRoleWithWebIdentity", "assumeRoot", "decodeAuthorizationMessage",
-  "getAccessKeyInfo", "getCallerIdentity", "getDelegatedAccessToken", "getFederationToken", "getSessionToken",
-  "getWebIdentityToken",
-] as const;
-
-function secret(value: unknown): void {
-  if (typeof value === "string" && value.length >= 8) secrets.add(value);
-}
 
 /** The runtime's own inspector where there is one (Deno.inspect, Bun.inspect), for what a logger would print. */
 const runtimeInspect: ((value: unknown) => string) | undefined = (() => {
@@ -59,40 +47,12 @@ function describe(value: unknown): string {
   return describeValue(value) + (runtimeInspect ? "\n" + runtimeInspect(value) : "");
 }
 
-for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-  const original = console[level].bind(console);
-  console[level] = (...args: unknown[]) => {
-    outputs.push({ source: `console.${level}`, text: args.map((a) => (typeof a === "string" ? a : describe(a))).join(" ") });
-    original(...args);
-  };
-}
-
-const proto = StsClient.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-for (const name of METHODS) {
-  const original = proto[name]!;
-  proto[name] = async function (this: StsClient, ...args: unknown[]) {
-    const input = (args[0] ?? {}) as { [key: string]: unknown };
-    for (const member of SECRET_INPUTS) secret(input[member]);
-    try {
-      const out = (await original.apply(this, args)) as { credentials?: { secretAccessKey?: string; sessionToken?: string }; webIdentityToken?: string };
-      secret(out?.credentials?.secretAccessKey);
-      secret(out?.credentials?.sessionToken);
-      secret(out?.webIdentityToken);
-      return out;
-    } catch (err) {
-      outputs.push({ source: `StsClient.${name} rejection`, text: describe(err) });
-      throw err;
-    }
-  };
-}
-
-const getResponse = HTTPException.prototype.getResponse;
-HTTPException.prototype.getResponse = function (this: HTTPException) {
-  const res = getResponse.call(this);
-  outputs.push({ source: `middleware ${res.status} headers`, text: [...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n") });
-  pending.push(res.clone().text().then((body) => void outputs.push({ source: `middleware ${res.status} body`, text: body }), () => {}));
-  return res;
-};
+instrument({
+  secret: (value) => void secrets.add(value),
+  output: (source, text) => void outputs.push({ source, text }),
+  describe,
+  track: (recording) => void pending.push(recording),
+});
 
 /** What the scan found, and how much it looked at. */
 export interface LeakCheck {
