@@ -22,11 +22,20 @@ export interface EndpointRoute {
    * one (`RegionDisabledException`: STS deactivated there) moves on too, and leaves its endpoint out of the rest of the call.
    */
   next(failure: StsError, retryAfterMs: number | undefined): { endpoint: ResolvedEndpoint; waitMs: number | undefined } | undefined;
+  /**
+   * Told right before an attempt goes to `endpoint` (so the call's outcome names only endpoints
+   * actually asked, and a deadline interrupting this attempt cools it down).
+   * @returns How many other endpoints of this call have not been tried yet (the attempt's time share).
+   */
+  attempt(endpoint: ResolvedEndpoint): number;
 }
 
 /** A route that also learns from the call's outcome. */
 export interface SettlingRoute extends EndpointRoute {
-  /** Marks the last endpoint healthy (it answered) or cooling (it failed retryably); passes `result` on. */
+  /**
+   * Marks the last endpoint asked healthy (it answered) or cooling (it failed retryably, or a deadline
+   * interrupted its attempt); passes `result` on.
+   */
   settle<T>(result: Promise<T>): Promise<T>;
 }
 
@@ -115,16 +124,26 @@ export class RegionFailover {
 
   #routeOver(order: ResolvedEndpoint[]): SettlingRoute {
     let current = order[0]!;
-    /** The failure already accounted for by `next`, and the endpoint it came from (the call may still end with it). */
+    /** The failure already accounted for by `next` (the call may still end with it). */
     let handled: StsError | undefined;
-    let handledAt = current;
+    /** The endpoint of the last attempt made: what the call's outcome is marked with. */
+    let asked = current;
+    /** The endpoint whose attempt is running (`undefined` between attempts, e.g. in the back-off). */
+    let inFlight: ResolvedEndpoint | undefined;
+    const tried = new Set<ResolvedEndpoint>();
     /** Endpoints of this call whose region is unavailable: never asked again in this call. */
     const left = new Set<ResolvedEndpoint>();
     /** Endpoint → ms epoch before which this call does not ask it again (its `Retry-After`). */
     const notBefore = new Map<ResolvedEndpoint, number>();
     return {
       first: current,
+      attempt: (endpoint) => {
+        asked = inFlight = endpoint;
+        tried.add(endpoint);
+        return order.filter((e) => !tried.has(e) && !left.has(e)).length;
+      },
       next: (failure, retryAfterMs) => {
+        inFlight = undefined;
         const unavailable = isRegionUnavailable(failure);
         if (!failure.retryable && !unavailable) return undefined;
         const from = order.indexOf(current);
@@ -136,7 +155,6 @@ export class RegionFailover {
         const now = Date.now();
         if (retryAfterMs !== undefined) notBefore.set(current, now + retryAfterMs);
         handled = failure;
-        handledAt = current;
         current = order[to]!;
         const until = notBefore.get(current);
         return { endpoint: current, waitMs: until === undefined || until <= now ? undefined : until - now };
@@ -144,16 +162,19 @@ export class RegionFailover {
       settle: (result) =>
         result.then(
           (value) => {
-            this.#coolingUntil.delete(current.url);
-            this.#mark(value, current);
+            this.#coolingUntil.delete(asked.url);
+            this.#mark(value, asked);
             return value;
           },
           (err: unknown) => {
-            this.#mark(err, err === handled ? handledAt : current);
-            if (err === handled) throw err; // its endpoint is cooling; the next one was never tried
-            const url = current.url;
+            this.#mark(err, asked);
+            // Accounted for by `next` (its endpoint is cooling), or ended between attempts (a deadline
+            // in the back-off): nothing more to learn.
+            if (err === handled || inFlight === undefined) throw err;
+            const url = inFlight.url;
             const unavailable = isRegionUnavailable(err);
-            if (unavailable || coolsDown(err)) this.#cool(url, unavailable);
+            // A deadline that interrupted the attempt: that endpoint did not answer in time either.
+            if (unavailable || coolsDown(err) || isTimeout(err)) this.#cool(url, unavailable);
             else if (err instanceof StsError && err.status > 0) this.#coolingUntil.delete(url); // it answered
             throw err;
           },
@@ -191,6 +212,11 @@ export class RegionFailover {
  */
 function coolsDown(err: unknown): boolean {
   return err instanceof StsError && err.retryable && err.code !== "IDPCommunicationError";
+}
+
+/** A time-out: the attempt's own, or the caller's deadline (its signal's `TimeoutError`). */
+function isTimeout(err: unknown): boolean {
+  return err instanceof StsError && err.code === "TimeoutError";
 }
 
 /**

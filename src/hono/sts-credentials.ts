@@ -12,6 +12,7 @@ import { sharedCredentialCache } from "../cache/shared.ts";
 import { loadThroughStore } from "../cache/store-level.ts";
 import type { KeyMemo } from "../cache/store-level.ts";
 import { isStsClient, StsClient } from "../client.ts";
+import { startDeadline } from "../deadline.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { callHook } from "../hooks.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
@@ -118,13 +119,14 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string): Promise<StsSession> => {
     const current = cache.peek(key);
     const how = current === undefined ? "miss" : "refresh";
+    // One deadline over everything this miss does (chooser, store read, exchange): the flight always settles by then.
+    const deadline = startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
     const run = () =>
       regionsFor === undefined
-        ? exchange(context, token, inspected, params, how)
-        : Promise.resolve(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions));
+        ? exchange(context, token, inspected, params, how, undefined, deadline)
+        : deadline.race(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions, deadline));
     const access = shared?.access(c);
-    if (access === undefined) return run();
-    return loadThroughStore(access, {
+    const loaded = access === undefined ? run() : loadThroughStore(access, {
       secret: token,
       cacheKey: key,
       // The memo of the token's latest parameters: it checks itself against `key` before use.
@@ -139,6 +141,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       if (stored) fromStore.add(value);
       return value;
     });
+    const settled = deadline.race(loaded);
+    settled.then(deadline.clear, deadline.clear);
+    return settled;
   };
 
   return createMiddleware<{ Variables: StsVariables }>(async function stsCredentials(c, next) {
