@@ -8,6 +8,7 @@
  */
 import type { ResolvedEndpoint } from "./endpoints.ts";
 import { StsConfigurationError, StsError } from "./errors.ts";
+import { defined } from "./operations/shapes.ts";
 import { findPartition } from "./partitions.ts";
 
 /** The endpoints of one call, in the order the attempts use them. */
@@ -264,6 +265,8 @@ export interface ClientRegions {
   endpointOf: (region: string) => ResolvedEndpoint;
   /** The partition id, or the custom endpoint's URL (plus any per-region endpoints): never one region's. */
   scope: string;
+  /** With `endpoints`: their regions, the only ones the client sends to. */
+  endpointRegions?: readonly string[];
 }
 
 /**
@@ -277,8 +280,17 @@ export function clientRegions(options: RegionOptions, endpointOf: (params: Regio
       throw new StsConfigurationError("endpoints must map region names to endpoint URLs");
     }
   }
-  const perRegion = (name: string): ResolvedEndpoint =>
-    endpointOf({ ...options, region: name, endpoint: endpoints && Object.hasOwn(endpoints, name) ? endpoints[name] : undefined });
+  // A client of private endpoints (VPC interface endpoints) sends to them only: a region without one
+  // is refused, never resolved to its public endpoint (the token would leave the private network).
+  const endpointRegions = endpoints === undefined ? undefined : Object.freeze(Object.keys(endpoints));
+  const perRegion = (name: string): ResolvedEndpoint => {
+    if (endpoints !== undefined && !Object.hasOwn(endpoints, name)) {
+      throw new StsConfigurationError(
+        `region ${name} has no endpoint: a client with endpoints sends only to theirs (${endpointRegions!.join(", ")}), never to a public one`,
+      );
+    }
+    return endpointOf({ ...options, region: name, endpoint: endpoints?.[name] });
+  };
   if (regions === undefined) {
     if (endpoint !== undefined) {
       if (endpoints !== undefined) throw new StsConfigurationError("give endpoint (one endpoint) or endpoints (one per region), not both");
@@ -288,14 +300,14 @@ export function clientRegions(options: RegionOptions, endpointOf: (params: Regio
     const list = region === undefined ? [] : [region];
     if (list.length > 0) perRegion(list[0]!); // refuse a bad configuration at once
     else endpointOf(options); // throws "Missing Region"
-    return { regions: list, endpointOf: perRegion, scope: scopeOf(list, endpoints) };
+    return defined({ regions: list, endpointOf: perRegion, scope: scopeOf(list, endpoints), endpointRegions });
   }
   if (!Array.isArray(regions) || regions.length === 0) throw new StsConfigurationError("regions must be a non-empty list of region names");
   if (region !== undefined) throw new StsConfigurationError("give region or regions, not both");
   if (endpoint !== undefined) throw new StsConfigurationError("endpoint names one endpoint: give endpoints (one per region) with regions");
   partitionOf(regions);
   for (const name of regions) perRegion(name);
-  return { regions: Object.freeze([...regions]), endpointOf: perRegion, scope: scopeOf(regions, endpoints) };
+  return defined({ regions: Object.freeze([...regions]), endpointOf: perRegion, scope: scopeOf(regions, endpoints), endpointRegions });
 }
 
 function scopeOf(regions: readonly string[], endpoints: Readonly<Record<string, string>> | undefined): string {
