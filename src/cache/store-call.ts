@@ -91,8 +91,17 @@ export function bounded(call: () => unknown, timeoutMs: number): Promise<Answer>
  * (a fragment of either, e.g. a client that quotes the first 100 bytes of a value it refused).
  */
 export function describe(error: unknown, cut: string[]): { errorName: string; message?: string } {
-  const errorName = error instanceof Error ? error.name : typeof error;
-  let message = error instanceof Error ? error.message : typeof error === "string" ? error : undefined;
+  let errorName: string;
+  let message: unknown;
+  // A hostile error (getters that throw, a revoked Proxy) is still only a failed store call.
+  try {
+    const isError = error instanceof Error;
+    const name: unknown = isError ? error.name : typeof error;
+    errorName = typeof name === "string" ? name : "Error";
+    message = isError ? error.message : typeof error === "string" ? error : undefined;
+  } catch {
+    return { errorName: "unreadable error" };
+  }
   if (typeof message !== "string") return { errorName };
   for (const text of cut) if (text !== "") message = message.split(text).join("…");
   message = message.replace(LONG_RUN, "…");

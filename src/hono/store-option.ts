@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore } from "../cache/store.ts";
+import { describe } from "../cache/store-call.ts";
 import { checkStore, storeOptions } from "../cache/store-level.ts";
 import type { StoreAccess, StoreCodec } from "../cache/store-level.ts";
 import { callHook } from "../hooks.ts";
@@ -55,7 +56,7 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
         return { store: checkStore(found, "stsCredentials"), health, secret, timeoutMs, onError: onStoreError, now };
       } catch (err) {
         // Only the name: the message of a store factory's error may quote the binding's contents.
-        callHook(onStoreError, { operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
+        callHook(onStoreError, { operation: "get", reason: "error", errorName: describe(err, []).errorName, durationMs: 0 });
         return undefined;
       }
     },
