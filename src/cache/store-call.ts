@@ -103,7 +103,8 @@ export function describe(error: unknown, cut: string[]): { errorName: string; me
     return { errorName: "unreadable error" };
   }
   if (typeof message !== "string") return { errorName };
-  for (const text of cut) if (text !== "") message = message.split(text).join("…");
-  message = message.replace(LONG_RUN, "…");
-  return { errorName, message: message.length > MAX_MESSAGE_CHARS ? message.slice(0, MAX_MESSAGE_CHARS) + "…" : message };
+  let text = message;
+  for (const part of cut) if (part !== "") text = text.split(part).join("…");
+  text = text.replace(LONG_RUN, "…");
+  return { errorName, message: text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) + "…" : text };
 }

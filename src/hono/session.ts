@@ -146,6 +146,19 @@ function buildSession(creds: TemporaryCredentials, fields: IdentityFields, regio
 }
 
 /**
+ * What one request sees of a session: its credentials and identity, each with an expiration `Date`
+ * of its own. A `Date` cannot be frozen: a shared one that a handler moved (`setMinutes`) would move
+ * it for every later request of the token, and for the cache.
+ */
+export function requestView(session: StsSession): Pick<StsSession, "credentials" | "identity"> {
+  const ms = session.expiration.getTime();
+  return {
+    credentials: Object.freeze({ ...session.credentials, expiration: new Date(ms) }),
+    identity: Object.freeze({ ...session.identity, expiration: new Date(ms) }),
+  };
+}
+
+/**
  * How a session goes into the shared store and comes back: credentials and identity as JSON (sealed
  * before it leaves the isolate), rebuilt into a frozen session with its own aws4fetch client.
  * @param region The region `c.var.aws` signs for (`undefined`: the region of each URL).

@@ -21,7 +21,7 @@ import { millisecondsOption, secondsOption } from "../options.ts";
 import { exchangeResolver } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
 import { clientRegionsOf, regionsResolver } from "./regions.ts";
-import { exchange } from "./session.ts";
+import { exchange, requestView } from "./session.ts";
 import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
@@ -172,8 +172,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
         () => load(c, token, inspected, params, key),
         { notAfter: inspected.expMs, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
       );
-      c.set("awsCredentials", value.credentials);
-      c.set("stsIdentity", value.identity);
+      const view = requestView(value);
+      c.set("awsCredentials", view.credentials);
+      c.set("stsIdentity", view.identity);
       c.set("aws", value.aws);
       const how: Outcome = cached === "miss" && fromStore.has(value) ? "store" : cached;
       outcome = how;
