@@ -133,7 +133,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       keys: keys.get(inspected)?.store,
       codec: shared!.codec,
       windowMs: shared!.windowMs,
-      notAfter: inspected.expMs,
+      notAfter: inspected.expMs + toleranceMs,
       current,
       exchange: run,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
@@ -158,7 +158,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       }
       const inspected = inspectToken(token);
       // Before the cache: cached credentials are never served to an expired token.
-      if (now() >= inspected.expMs + toleranceMs) throw new BearerTokenError("invalid_token", "token expired");
+      // Served as long as the token itself is accepted: until exp + clockToleranceSeconds.
+      const notAfter = inspected.expMs + toleranceMs;
+      if (now() >= notAfter) throw new BearerTokenError("invalid_token", "token expired");
       const resolved = resolve(c, inspected.claims);
       const params = resolved instanceof Promise ? await resolved : resolved;
       if (params.roleSessionName === undefined && inspected.subject === undefined) {
@@ -166,11 +168,11 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       }
       const key = keyOf(inspected, token, params.key);
       // A fresh entry is served synchronously: no closures, no promise on the hot path.
-      const fresh = cache.fresh?.(key, inspected.expMs);
+      const fresh = cache.fresh?.(key, notAfter);
       const { value, outcome: cached } = fresh !== undefined ? { value: fresh, outcome: "hit" as const } : await cache.get(
         key,
         () => load(c, token, inspected, params, key),
-        { notAfter: inspected.expMs, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
+        { notAfter, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
       );
       const view = requestView(value);
       c.set("awsCredentials", view.credentials);
