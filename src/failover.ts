@@ -69,7 +69,7 @@ export class RegionFailover {
   readonly #defaults: readonly ResolvedEndpoint[];
   readonly #partition: string | undefined;
   readonly #cooldownMs: number;
-  /** Endpoint URL → ms epoch until which it is skipped (Map order: oldest mark first). */
+  /** Endpoint URL → `performance.now()` until which it is skipped (Map order: oldest mark first). Monotonic: a wall clock stepping back does not stretch a cool-down. */
   readonly #coolingUntil = new Map<string, number>();
   readonly #byRegion = new Map<string, ResolvedEndpoint>();
   readonly #regionOf = new WeakMap<ResolvedEndpoint, string>();
@@ -111,14 +111,14 @@ export class RegionFailover {
   }
 
   /** Whether an endpoint is cooling down now. */
-  cooling(url: string, now = Date.now()): boolean {
+  cooling(url: string, now = performance.now()): boolean {
     const until = this.#coolingUntil.get(url);
     return until !== undefined && now < until;
   }
 
   #order(endpoints: readonly ResolvedEndpoint[]): ResolvedEndpoint[] {
     if (this.#coolingUntil.size === 0) return [...endpoints];
-    const now = Date.now();
+    const now = performance.now();
     const healthy = endpoints.filter((e) => !this.cooling(e.url, now));
     return healthy.length === endpoints.length ? healthy : [...healthy, ...endpoints.filter((e) => this.cooling(e.url, now))];
   }
@@ -134,7 +134,7 @@ export class RegionFailover {
     const tried = new Set<ResolvedEndpoint>();
     /** Endpoints of this call whose region is unavailable: never asked again in this call. */
     const left = new Set<ResolvedEndpoint>();
-    /** Endpoint → ms epoch before which this call does not ask it again (its `Retry-After`). */
+    /** Endpoint → `performance.now()` before which this call does not ask it again (its `Retry-After`). */
     const notBefore = new Map<ResolvedEndpoint, number>();
     return {
       first: current,
@@ -153,7 +153,7 @@ export class RegionFailover {
         if (unavailable && to === from) return undefined; // nowhere else to go: the call ends here
         if (unavailable) left.add(current);
         if (unavailable || coolsDown(failure)) this.#cool(current.url, unavailable);
-        const now = Date.now();
+        const now = performance.now();
         if (retryAfterMs !== undefined) notBefore.set(current, now + retryAfterMs);
         handled = failure;
         current = order[to]!;
@@ -191,7 +191,7 @@ export class RegionFailover {
   #cool(url: string, long = false): void {
     if (this.#cooldownMs === 0) return;
     this.#coolingUntil.delete(url);
-    this.#coolingUntil.set(url, Date.now() + this.#cooldownMs * (long ? REGION_DISABLED_COOLDOWN_FACTOR : 1));
+    this.#coolingUntil.set(url, performance.now() + this.#cooldownMs * (long ? REGION_DISABLED_COOLDOWN_FACTOR : 1));
     while (this.#coolingUntil.size > MAX_TRACKED) this.#coolingUntil.delete(this.#coolingUntil.keys().next().value!);
   }
 

@@ -14,7 +14,7 @@ export const PAUSE_MS = 5000;
 /**
  * Per health key (the store object, or the middleware's key for a store function): failed reads in a
  * row, until when it is paused (ms, the store level's clock), and whether the probe after a pause is
- * in flight.
+ * in flight. Times are on the store level's health clock (monotonic unless a test injects one).
  */
 interface Health {
   failures: number;
