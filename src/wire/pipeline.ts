@@ -142,12 +142,13 @@ export async function send<I, O>(
 }
 
 /**
- * One attempt's time limit: the client's `timeoutMs`, and with a deadline at most a fair share of
- * what is left: split between this attempt and `others` (endpoints this call has not tried yet, as
- * many as attempts remain), never below {@link MIN_ATTEMPT_MS} unless less is left.
+ * One attempt's time limit: the client's `timeoutMs`; with a deadline and `others` (endpoints this
+ * call has not tried yet, as many as attempts remain) at most a fair share of what is left, never
+ * below {@link MIN_ATTEMPT_MS} unless less is left. With no other endpoint to leave time for, the
+ * deadline itself ends the attempt (and says so).
  */
 function attemptTimeoutMs(timeoutMs: number, deadline: CallDeadline | undefined, others: number): number {
-  if (deadline === undefined) return timeoutMs;
+  if (deadline === undefined || others <= 0) return timeoutMs;
   const left = deadline.remainingMs();
   const share = Math.max(left / (1 + Math.max(0, others)), Math.min(MIN_ATTEMPT_MS, left));
   return Math.max(1, Math.ceil(Math.min(timeoutMs, share)));
