@@ -108,6 +108,16 @@ describe("item 1: a blackholed first region, failover within the deadline", () =
     assert.ok(second.ms < 1000, `the next request went to eu-west-1 at once (${second.ms.toFixed(0)} ms)`);
   });
 
+  test("a plain client given a deadline (RequestOptions.deadline) fails over within it", async () => {
+    const sts = blackholed(); // timeoutMs 5000
+    const started = performance.now();
+    const deadline = { signal: AbortSignal.timeout(2000), remainingMs: () => Math.max(0, 2000 - (performance.now() - started)) };
+    const input = { roleArn: ROLE_ARN, roleSessionName: "deadline", webIdentityToken: await issuer.mint({ sub: "plain-deadline" }) };
+    const out = await sts.assumeRoleWithWebIdentity(input, { deadline });
+    assert.equal(answeredBy(out), "eu-west-1");
+    assert.ok(performance.now() - started < 2000);
+  });
+
   test("the caller's deadline interrupting an attempt cools that region (plain client)", async () => {
     const sts = blackholed({ timeoutMs: 30_000 });
     const input = { roleArn: ROLE_ARN, roleSessionName: "deadline", webIdentityToken: await issuer.mint({ sub: "plain" }) };
