@@ -108,6 +108,8 @@ console.log("\n" + renderTable(results) + "\n" + fleetRows(results.fleet).map((r
 writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet));
 // Adds its own section to RESULTS.md and results.json (and writes RESULTS-regions.md).
 step("STS regions: nearest and failover (simulated network)", node, ["bench/regions.mjs"], { allowFail: true });
+// Adds its own section (## Verification) to RESULTS.md and results.json.
+step("verify: CPU of a miss with local verification (RS256, ES256) and of a hit", node, ["bench/verify.mjs"], { allowFail: true });
 console.log(`\nbench/results.json and bench/RESULTS.md written (${results.durationSeconds} s)`);
 
 function machine() {

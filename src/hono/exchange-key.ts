@@ -17,11 +17,25 @@ const NAMESPACE = "edge-sts/hono:AssumeRoleWithWebIdentity";
 
 /**
  * The part every key of one middleware instance starts with. Never the endpoint that answered:
- * credentials from any region of the partition serve every request. `trust` (from {@link trustKey})
- * keeps instances that trust different things from serving each other's entries.
+ * credentials from any region of the partition serve every request.
  */
-export function scopeKey(client: StsClient, region: string | undefined, trust = ""): string {
-  return cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region, trust]);
+export function scopeKey(client: StsClient, region: string | undefined): string {
+  return cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, region]);
+}
+
+/**
+ * The isolate cache's scope of an instance: `scope` and what the instance trusts (from
+ * {@link trustKey}), so instances that trust different things never serve each other's entries.
+ * The shared store's keys are derived without it ({@link storeCacheKey}): the trust id is local to
+ * the isolate, while a store entry must be found by every isolate of the deployment.
+ */
+export function trustedScope(scope: string, trust: string): string {
+  return trust === "" ? scope : scope + cacheKey([trust]);
+}
+
+/** The key a store entry is derived from: the entry's key without the isolate-local trust id. */
+export function storeCacheKey(key: string, scope: string, trusted: string): string {
+  return scope === trusted ? key : scope + key.slice(trusted.length);
 }
 
 /** Trust settings seen in this isolate → their short id. Bounded: an evicted one gets a new id (never a reused one). */

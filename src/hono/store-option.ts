@@ -74,19 +74,21 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
     /** The store of this request; a store function that throws or returns junk is reported, and STS answers. */
     access(c: Context): StoreAccess | undefined {
       if (fixed !== undefined) return fixed;
-      // Outside the try below: a secret that cannot be had is the deployment's error, never a silent miss.
-      const secret = secretOf(c);
-      if (fixedStore !== undefined) return { store: fixedStore, health: fixedStore, secret, timeoutMs, onError: onStoreError, now };
-      let found: CredentialStore | undefined;
-      try {
-        found = (store as (c: Context) => CredentialStore | undefined)(c);
-        if (found === undefined || found === null) return undefined;
-        return { store: checkStore(found, "stsCredentials"), health, secret, timeoutMs, onError: onStoreError, now };
-      } catch (err) {
-        // Only the name: the message of a store factory's error may quote the binding's contents.
-        callHook(onStoreError, { operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
-        return undefined;
+      let found: CredentialStore | undefined = fixedStore;
+      if (found === undefined) {
+        try {
+          found = (store as (c: Context) => CredentialStore | undefined)(c);
+          if (found === undefined || found === null) return undefined;
+          found = checkStore(found, "stsCredentials");
+        } catch (err) {
+          // Only the name: the message of a store factory's error may quote the binding's contents.
+          callHook(onStoreError, { operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
+          return undefined;
+        }
       }
+      // Outside the try above: a secret that cannot be had is the deployment's error, never a silent miss.
+      const secret = secretOf(c);
+      return { store: found, health: found === fixedStore ? found : health, secret, timeoutMs, onError: onStoreError, now };
     },
   };
 }

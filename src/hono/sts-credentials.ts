@@ -15,7 +15,7 @@ import { isStsClient, StsClient } from "../client.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { callHook } from "../hooks.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
-import { entryKey, scopeKey, trustKey } from "./exchange-key.ts";
+import { entryKey, scopeKey, storeCacheKey, trustKey, trustedScope } from "./exchange-key.ts";
 import { millisecondsOption, secondsOption } from "../options.ts";
 import { exchangeResolver } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
@@ -113,7 +113,8 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const verified = verification(options, { toleranceSeconds, exchangeTimeoutMs, now });
   const shared = sharedStore(options, cache, region);
   // Instances that trust different issuers or store secrets never serve each other's entries.
-  const scope = scopeKey(client, region, trustKey(verified?.fingerprint, shared?.trust));
+  const storeScope = scopeKey(client, region);
+  const scope = trustedScope(storeScope, trustKey(verified?.fingerprint, shared?.trust));
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
   // string object keeps its hash, so a cache hit does not rehash it. The store keys derived from it
   // (on a miss only) are kept beside it.
@@ -138,7 +139,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
     if (access === undefined) return run();
     return loadThroughStore(access, {
       secret: token,
-      cacheKey: key,
+      cacheKey: storeCacheKey(key, storeScope, scope),
       // The memo of the token's latest parameters: it checks itself against `key` before use.
       keys: storeKeyMemo(keys.get(inspected), access.secret),
       codec: shared!.codec,
