@@ -39,8 +39,8 @@ export function storeCacheKey(key: string, scope: string, trusted: string): stri
 }
 
 /** Trust settings seen in this isolate → their short id. Bounded: an evicted one gets a new id (never a reused one). */
-const trusts = new BoundedMap<string>(256, 64 * 1024);
-const functionIds = new WeakMap<object, string>();
+let trusts: BoundedMap<string> | undefined;
+let functionIds: WeakMap<object, string> | undefined;
 let lastId = 0;
 const nextId = (): string => `t${++lastId}`;
 
@@ -55,13 +55,16 @@ const nextId = (): string => `t${++lastId}`;
 export function trustKey(verify: string | undefined, store: Uint8Array | ((...args: never[]) => unknown) | "unkeyed" | undefined): string {
   if (verify === undefined && store === undefined) return "";
   let storePart: string;
+  trusts ??= new BoundedMap<string>(256, 64 * 1024);
+  functionIds ??= new WeakMap();
   if (typeof store === "function") {
     storePart = functionIds.get(store) ?? nextId();
     functionIds.set(store, storePart);
   } else if (store instanceof Uint8Array) {
     // The bytes as a string key of a map in this isolate's memory, where the option already is; the
     // id that leaves this function (into every cache key) carries nothing of them.
-    storePart = "s" + String.fromCharCode(...store);
+    storePart = "s";
+    for (const byte of store) storePart += String.fromCharCode(byte);
   } else {
     storePart = store ?? "-";
   }

@@ -144,12 +144,13 @@ export function isKeyUrl(value: string): boolean {
   return url.protocol === "https:" || (url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname));
 }
 
-/** The isolate's key sets: one per issuer, URL, fetch and clock. Bounded: an evicted one is fetched again. */
-const keySets = new BoundedMap<RemoteKeySet>(64);
-const ids = new WeakMap<object, number>();
+/** The isolate's key sets: one per issuer, URL, fetch and clock. Bounded: an evicted one is fetched again. Made on first use. */
+let keySets: BoundedMap<RemoteKeySet> | undefined;
+let ids: WeakMap<object, number> | undefined;
 let nextId = 0;
 const idOf = (value: object | undefined): number => {
   if (value === undefined) return 0;
+  ids ??= new WeakMap();
   let id = ids.get(value);
   if (id === undefined) ids.set(value, (id = ++nextId));
   return id;
@@ -158,6 +159,7 @@ const idOf = (value: object | undefined): number => {
 /** The isolate's key set for `source`: one per issuer per isolate, shared by every verifier of it. */
 export function keySetFor(source: KeySetSource): RemoteKeySet {
   const key = `${idOf(source.fetch)} ${idOf(source.clock)} ${source.issuer} ${source.jwksUri ?? ""}`;
+  keySets ??= new BoundedMap<RemoteKeySet>(64);
   let keySet = keySets.get(key);
   if (keySet === undefined) keySets.set(key, (keySet = new RemoteKeySet(source)));
   return keySet;

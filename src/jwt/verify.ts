@@ -69,8 +69,10 @@ interface Trusted {
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const DEFAULT_TIMEOUT_MS = 3000;
 const monotonic = (): number => performance.now();
-const encoder = new TextEncoder();
-const imported = new WeakMap<PublicJwk, Map<VerifyAlgorithm, Promise<CryptoKey>>>();
+// Made by the first token: nothing is built at import (a Worker's start-up is paid by every isolate).
+let encoder: TextEncoder | undefined;
+let utf8: TextDecoder | undefined;
+let imported: WeakMap<PublicJwk, Map<VerifyAlgorithm, Promise<CryptoKey>>> | undefined;
 
 /**
  * Builds a verifier for one trusted issuer or several (picked by the token's `iss`).
@@ -148,7 +150,7 @@ async function verifyToken(token: string, byIssuer: ReadonlyMap<string, Trusted>
   if (keys.length === 0) throw refuse(kid === undefined ? "no published key fits alg" : "kid is not a published key for alg");
   if (kid === undefined && keys.length > 1) throw refuse("no kid, and several published keys fit alg");
   const signature = base64Decode(signaturePart) as Uint8Array<ArrayBuffer>;
-  const signingInput = encoder.encode(`${headerPart}.${payloadPart}`);
+  const signingInput = (encoder ??= new TextEncoder()).encode(`${headerPart}.${payloadPart}`);
   for (const jwk of keys) {
     const key = await keyFor(jwk, alg).catch(() => undefined);
     if (key !== undefined && (await verifySignature(alg, key, signature, signingInput).catch(() => false))) return payload;
@@ -158,6 +160,7 @@ async function verifyToken(token: string, byIssuer: ReadonlyMap<string, Trusted>
 
 /** A published key imported once per key set per algorithm (a failed import is tried again next time). */
 function keyFor(jwk: PublicJwk, alg: VerifyAlgorithm): Promise<CryptoKey> {
+  imported ??= new WeakMap();
   let byAlg = imported.get(jwk);
   if (byAlg === undefined) imported.set(jwk, (byAlg = new Map()));
   let key = byAlg.get(alg);
@@ -168,12 +171,10 @@ function keyFor(jwk: PublicJwk, alg: VerifyAlgorithm): Promise<CryptoKey> {
   return key;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 function decodeJson(part: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(base64Decode(part)));
+    value = JSON.parse((utf8 ??= new TextDecoder("utf-8", { fatal: true })).decode(base64Decode(part)));
   } catch {
     throw refuse("a part is not base64url JSON");
   }
