@@ -14,10 +14,11 @@ import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts"
 import { base64url } from "../hono/fixtures.ts";
 import { assert, assertEquals, assertRejects, test } from "./harness.ts";
 
+type KeyGenParams = RsaHashedKeyGenParams | EcKeyGenParams | Algorithm;
 const b64 = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
 /** A one-key issuer of any algorithm Web Crypto can sign with, serving discovery and JWKS from `fetch`. */
-async function rawIssuer(alg: string, generate: Parameters<SubtleCrypto["generateKey"]>[0], sign: AlgorithmIdentifier | RsaPssParams | EcdsaParams) {
+async function rawIssuer(alg: string, generate: KeyGenParams, sign: AlgorithmIdentifier | RsaPssParams | EcdsaParams) {
   const issuer = `https://raw-${alg.toLowerCase()}.example.com`;
   const pair = (await crypto.subtle.generateKey(generate, true, ["sign", "verify"])) as CryptoKeyPair;
   const jwk = { ...((await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey), kid: "k1", alg, use: "sig" };
@@ -40,7 +41,7 @@ const claims = (iss: string) => ({ iss, aud: "sts.amazonaws.com", sub: "alice", 
 const rsa = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
 
 test("verify: RS256, PS256, ES256 and ES384 tokens verify; a token signed by another key with the same kid does not", async () => {
-  const cases: Array<[string, Parameters<SubtleCrypto["generateKey"]>[0], AlgorithmIdentifier | RsaPssParams | EcdsaParams]> = [
+  const cases: Array<[string, KeyGenParams, AlgorithmIdentifier | RsaPssParams | EcdsaParams]> = [
     ["RS256", { name: "RSASSA-PKCS1-v1_5", ...rsa }, { name: "RSASSA-PKCS1-v1_5" }],
     ["PS256", { name: "RSA-PSS", ...rsa }, { name: "RSA-PSS", saltLength: 32 }],
     ["ES256", { name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }],
