@@ -60,7 +60,7 @@ app.use("/api/*", async (c, next) => {
   c.set("t0", performance.now());
   await next();
 });
-app.use("/api/*", stsCredentials({ roleArn: arg("role"), endpoint: arg("sts"), serverTiming: true, ...(store ? { store, onStoreError } : {}) }));
+app.use("/api/*", stsCredentials({ roleArn: arg("role"), endpoint: arg("sts"), serverTiming: true, ...(store ? { store, storeSecret: "edge-sts-bench-store-secret-0123456789abcdef", onStoreError } : {}) }));
 app.get("/api/x", (c) => {
   c.header("x-mw-us", String(Math.round((performance.now() - c.get("t0")) * 1000)));
   return c.text("ok");

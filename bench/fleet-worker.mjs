@@ -30,7 +30,7 @@ function createApp(env) {
     c.set("t0", Date.now());
     await next();
   });
-  app.use("/api/*", stsCredentials({ roleArn: env.ROLE_ARN, endpoint: env.STS_ENDPOINT, serverTiming: true, store }));
+  app.use("/api/*", stsCredentials({ roleArn: env.ROLE_ARN, endpoint: env.STS_ENDPOINT, serverTiming: true, ...(store && { store, storeSecret: "edge-sts-bench-store-secret-0123456789abcdef" }) }));
   app.get("/api/x", (c) => {
     c.header("x-mw-us", String((Date.now() - c.get("t0")) * 1000));
     return c.text("ok");

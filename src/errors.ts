@@ -181,3 +181,47 @@ export class StsConfigurationError extends EdgeStsError {
   override code = StsConfigurationError.code;
   override name = "StsConfigurationError";
 }
+
+/**
+ * A caller's token failed local verification (the middleware's `verify` option): a signature that does
+ * not verify, an algorithm not allowed, an unknown key, a wrong `iss`/`aud`/`azp`, or a token outside
+ * its `exp`/`nbf`/`iat` window. The message says which rule failed; it never quotes the token.
+ *
+ * @example
+ * ```ts
+ * onError: (err) => { if (err.cause instanceof TokenVerificationError) console.log(err.cause.message); }
+ * ```
+ */
+export class TokenVerificationError extends EdgeStsError {
+  static override code = "TOKEN_VERIFICATION_FAILED";
+  override code = TokenVerificationError.code;
+  override name = "TokenVerificationError";
+}
+
+/**
+ * The issuer's key set (discovery or JWKS) could not be had: an error status, a time-out, an answer
+ * too large or not a key set. Tokens are then refused, never accepted (fail closed); the middleware
+ * answers 503 with `Retry-After: retryAfterSeconds`.
+ *
+ * @example
+ * ```ts
+ * onError: (err) => { if (err.cause instanceof KeySetUnavailableError) console.log(err.cause.retryAfterSeconds); }
+ * ```
+ */
+export class KeySetUnavailableError extends EdgeStsError {
+  static override code = "KEY_SET_UNAVAILABLE";
+  override code = KeySetUnavailableError.code;
+  override name = "KeySetUnavailableError";
+  /** Seconds until the key set is asked for again. */
+  readonly retryAfterSeconds: number;
+
+  /**
+   * @param message What failed (never a URL's query, never a token).
+   * @param retryAfterSeconds Seconds until the next attempt.
+   * @param options `cause`: the underlying failure.
+   */
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -44,6 +44,7 @@ function createApp(env: Env): App {
         ? {}
         : {
           store: storeFor(env),
+          storeSecret: "edge-sts-miniflare-store-secret-0123456789",
           ...(env.STORE_TIMEOUT_MS ? { storeTimeoutMs: Number(env.STORE_TIMEOUT_MS) } : {}),
           onStoreError: ({ operation, reason, durationMs }) => void storeErrors.push({ operation, reason, durationMs: Math.round(durationMs) }),
         }),

@@ -30,6 +30,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Every token and STS secret any fleet in this process handled: for scans of a store's raw files. */
 export const handledSecrets = new Set<string>();
 
+/** The fleet's `storeSecret` (a store needs one, or `verify`). */
+const FLEET_STORE_SECRET = "edge-sts-fleet-store-secret-0123456789abcdef";
+
 /** A fleet of isolates sharing one store, STS and clock. */
 export function fleet(store: CredentialStore, options: Partial<StsCredentialsOptions> = {}) {
   const clock = manualClock();
@@ -54,7 +57,7 @@ export function fleet(store: CredentialStore, options: Partial<StsCredentialsOpt
     const cache = new CredentialCache<StsSession>({ now: clock.now, random: () => 0 });
     const client = new StsClient({ region: "eu-west-1", fetch: fetchSts, maxAttempts: 1, timeoutMs: 2000 });
     const app = new Hono<{ Variables: StsVariables }>();
-    app.use("/api/*", stsCredentials({ roleArn: ROLE_ARN, client, cache, now: clock.now, store, serverTiming: true, onStoreError: (e) => errors.push(e), ...options }));
+    app.use("/api/*", stsCredentials({ roleArn: ROLE_ARN, client, cache, now: clock.now, store, storeSecret: FLEET_STORE_SECRET, serverTiming: true, onStoreError: (e) => errors.push(e), ...options }));
     app.get("/api/creds", (c) => c.json({ accessKeyId: c.var.awsCredentials.accessKeyId, subject: c.var.stsIdentity.subjectFromWebIdentityToken }));
     const request = async (token: string) => {
       for (const secret of secretsOf(token, [])) handledSecrets.add(secret);
