@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { allSnippets, shellCommands } from "./docs/extract.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -198,11 +199,26 @@ describe("npx edge-sts emulator, from the installed tarball", () => {
     }
   });
 
+  test("every `npx edge-sts emulator` command line of README.md and docs/ runs (on a free port) and stops on SIGTERM", { timeout: 120_000 }, async () => {
+    ready();
+    const commands = shellCommands(allSnippets()).filter((c) => /^npx edge-sts emulator\b/.test(c.command));
+    assert.ok(commands.length >= 3, `only ${commands.length} documented command lines found`);
+    for (const { where, command } of commands) {
+      const args = command.split(/\s+/).slice(3); // after "npx edge-sts emulator"
+      const { child, first } = await startEmulator([...args, "--port", "0"]); // the last --port wins
+      const end = await stopped(child, "SIGTERM");
+      assert.equal(end.code, 0, `${where}: ${command}: exit ${end.code}`);
+      if (args.includes("--json")) assert.deepEqual(Object.keys(JSON.parse(first)).sort(), ["issuer", "roleArn", "stsEndpoint", "token"], where);
+      else assert.match(first, /^edge-sts emulator: STS and an OIDC issuer on http:\/\/127\.0\.0\.1:\d+/, where);
+    }
+  });
+
   test("--help prints the usage and exits 0; a bad option exits 2 naming it", { timeout: 30_000 }, async () => {
     ready();
     const help = await exec("npx", ["--no", "--", "edge-sts", "emulator", "--help"], app);
     assert.equal(help.code, 0, help.out);
     assert.match(help.out, /--port <n>[\s\S]*--role <arn>[\s\S]*--json/);
+    assert.match(help.out, /default 8788/, "the default port the docs name");
     const bad = await exec("npx", ["--no", "--", "edge-sts", "emulator", "--role", "not-an-arn"], app);
     assert.equal(bad.code, 2, bad.out);
     assert.match(bad.out, /--role must be an IAM role ARN/);

@@ -18,7 +18,6 @@ import { after, before, describe, test } from "node:test";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
-import { startRedis } from "../../scripts/redis-server.mjs";
 import { allSnippets, isScript, root } from "./extract.ts";
 import type { Snippet } from "./extract.ts";
 
@@ -136,7 +135,7 @@ before(async () => {
   });
 });
 after(() => {
-  stsServer.closeAllConnections?.();
+  (stsServer as { closeAllConnections?: () => void }).closeAllConnections?.();
   stsServer.close();
 });
 
@@ -222,6 +221,7 @@ describe("the Node server with node-redis keeps serving when Redis goes down", (
       // A redis-server of our own (never the suite's shared REDIS_URL): this test kills it.
       const shared = process.env.REDIS_URL;
       delete process.env.REDIS_URL;
+      const { startRedis } = (await import(pathToFileURL(join(root, "scripts", "redis-server.mjs")).href)) as { startRedis(): Promise<OwnRedis> };
       const redis = await startRedis().finally(() => {
         if (shared !== undefined) process.env.REDIS_URL = shared;
       });
@@ -266,6 +266,13 @@ describe("the Node server with node-redis keeps serving when Redis goes down", (
     });
   }
 });
+
+/** What scripts/redis-server.mjs's `startRedis` gives (no `url` when there is no binary). */
+interface OwnRedis {
+  url?: string;
+  why?: string;
+  stop(): Promise<void>;
+}
 
 async function until<T>(value: () => T | undefined, timeoutMs: number, why: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
