@@ -5,7 +5,9 @@
  *  - `run app <path>`: the block's default export is a Hono app; a token minted by the issuer gets 200;
  *  - `run dev-log`: the development log prints each refusal's cause, never the token;
  *  - `run node-redis`: the Node server with node-redis, as a process, on a real redis-server that is
- *    killed under it: it must keep answering and stay alive.
+ *    killed under it: it must keep answering and stay alive;
+ *  - `run deno`: a Deno server, started with the flags of the page's `deno run` line above it (so a
+ *    missing `--unstable-kv` fails), run twice on one Deno KV: the second run is a store hit.
  * The `npx edge-sts emulator` command lines run from the packed tarball (test/packed.test.ts).
  */
 import assert from "node:assert/strict";
@@ -18,7 +20,7 @@ import { after, before, describe, test } from "node:test";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
-import { allSnippets, isScript, root } from "./extract.ts";
+import { allSnippets, isScript, root, shellCommands } from "./extract.ts";
 import type { Snippet } from "./extract.ts";
 
 const dir = join(root, ".tmp", `docs-snippets-${process.pid}`);
@@ -93,7 +95,7 @@ test("the docs have code blocks, and every marker is one the test knows", () => 
   const known = new Set(["fragment", "in-app", "run"]);
   const unknown = snippets.filter((s) => s.marker.length > 0 && !known.has(s.marker[0]!)).map((s) => `${s.file}:${s.line} ${s.marker.join(" ")}`);
   assert.deepEqual(unknown, []);
-  const runKinds = new Set(["app", "dev-log", "node-redis"]);
+  const runKinds = new Set(["app", "dev-log", "node-redis", "deno"]);
   const badRuns = snippets.filter((s) => s.marker[0] === "run" && !runKinds.has(s.marker[1]!)).map((s) => `${s.file}:${s.line}`);
   assert.deepEqual(badRuns, []);
 });
@@ -273,6 +275,49 @@ interface OwnRedis {
   why?: string;
   stop(): Promise<void>;
 }
+
+describe("Deno servers, with the flags their page gives", () => {
+  for (const s of snippets.filter((x) => x.marker[0] === "run" && x.marker[1] === "deno")) {
+    test(`${s.file}:${s.line}`, { timeout: 120_000 }, async () => {
+      // The page's last `deno run …` line before the block: its flags, our file.
+      const line = shellCommands(snippets.filter((x) => x.file === s.file && x.line < s.line)).filter((c) => c.command.startsWith("deno run ")).at(-1);
+      assert.ok(line, `${s.file}: no "deno run" line above the block at line ${s.line}`);
+      const flags = line.command.split(/\s+/).slice(2, -1);
+      // Deno KV lives in the origin storage of a fixed --location (one small file, reused by every run;
+      // each run's token is new, so its first request always misses): both servers open the same KV.
+      const location = "http://edge-sts-docs.test/";
+      const token = await issuer.mint({ sub: "deno-docs" });
+      const exchanges = () => sts.calls.count("AssumeRoleWithWebIdentity");
+      const before = exchanges();
+      for (const run of [1, 2]) {
+        const child = spawn(join(root, "node_modules", ".bin", "deno"), ["run", ...flags, "--location", location, fileOf(s)], {
+          cwd: root,
+          env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_SERVE_ADDRESS: "tcp:127.0.0.1:0", ROLE_ARN, STS_ENDPOINT: stsEndpoint, AWS_REGION: "us-east-1", STS_STORE_SECRET: "a-test-store-secret-of-at-least-32-characters" },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout.setEncoding("utf8").on("data", (c: string) => (output += c));
+        child.stderr.setEncoding("utf8").on("data", (c: string) => (output += c));
+        const exited = new Promise<void>((done) => child.once("close", () => done()));
+        try {
+          const url = await until(() => /Listening on (http:\/\/[\d.:]+)/.exec(output)?.[1] ?? (child.exitCode !== null ? "" : undefined), 60_000, () => `no "Listening on" line:\n${output}`);
+          assert.notEqual(url, "", `${line.where}: ${line.command} → the server ended:\n${output}`);
+          const res = await fetch(`${url}/api/whoami`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(20_000) });
+          assert.equal(res.status, 200, await res.text());
+          // Run 1 exchanges and writes Deno KV (in the background: give it a moment); run 2 reads it.
+          if (run === 1) await until(() => (exchanges() === before + 1 ? true : undefined), 10_000, () => "no exchange");
+          else assert.equal(exchanges(), before + 1, "the restarted server was served from Deno KV, not STS");
+          await new Promise((r) => setTimeout(r, 300));
+        } finally {
+          child.kill("SIGTERM");
+          const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+          await exited;
+          clearTimeout(timer);
+        }
+      }
+    });
+  }
+});
 
 async function until<T>(value: () => T | undefined, timeoutMs: number, why: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
