@@ -108,6 +108,8 @@ console.log("\n" + renderTable(results) + "\n" + fleetRows(results.fleet).map((r
 writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet));
 // Adds its own section to RESULTS.md and results.json (and writes RESULTS-regions.md).
 step("STS regions: nearest and failover (simulated network)", node, ["bench/regions.mjs"], { allowFail: true });
+// Writes RESULTS-failover.md: the first request's cost with a blackholed region, per deadline.
+step("failover under a deadline (a blackholed region on loopback)", node, ["bench/failover.mjs"], { allowFail: true });
 console.log(`\nbench/results.json and bench/RESULTS.md written (${results.durationSeconds} s)`);
 
 function machine() {

@@ -48,6 +48,8 @@ export class EdgeStsError extends Error {
   static code = "EDGE_STS_ERROR";
   /** A stable, machine-readable code for this error. */
   code: string = EdgeStsError.code;
+  // A literal, as in every subclass: bundlers rename classes (`constructor.name` reads `_X` or `e`).
+  override name = "EdgeStsError";
 
   /**
    * @param message A short message that never contains a secret.
@@ -55,7 +57,6 @@ export class EdgeStsError extends Error {
    */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = this.constructor.name;
   }
 }
 
@@ -103,6 +104,7 @@ export interface StsErrorDetails {
 export class StsError extends EdgeStsError {
   static override code = "STS_ERROR";
   declare code: StsErrorDetails["code"];
+  override name = "StsError";
 
   /**
    * @param message A short message that never contains a secret.
@@ -145,6 +147,7 @@ export interface StsValidationIssue {
 export class StsValidationError extends EdgeStsError {
   static override code = "STS_VALIDATION_ERROR";
   override code = StsValidationError.code;
+  override name = "StsValidationError";
   /** The STS action whose input was rejected. */
   operation: string;
   /** Every problem found, first one first. */
@@ -176,4 +179,5 @@ export class StsValidationError extends EdgeStsError {
 export class StsConfigurationError extends EdgeStsError {
   static override code = "STS_CONFIGURATION_ERROR";
   override code = StsConfigurationError.code;
+  override name = "StsConfigurationError";
 }

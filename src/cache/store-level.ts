@@ -44,8 +44,16 @@ export interface StoreAccess {
   /** Bound of a read, in ms. */
   timeoutMs: number;
   onError: ((info: StoreErrorInfo) => void) | undefined;
+  /** The wall clock (ms epoch) stored values' lifetimes are checked against. */
   now: () => number;
+  /**
+   * The clock of the store's health (failures in a row, pause, probe), in ms. Default: `performance.now`,
+   * monotonic, so a wall clock stepping back does not keep the store paused; a test injects its own.
+   */
+  elapsed?: () => number;
 }
+
+const monotonic = (): number => performance.now();
 
 /** One load through the store. */
 export interface StoreLoad<V> {
@@ -94,7 +102,7 @@ export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V
   // A store taken for down (see store-call.ts) is neither read nor written: not even keys are derived.
   // A paused store is not read (its time-out would be on the request's path) but is still written in
   // the background: a store that is only slow to answer keeps serving the other isolates.
-  const skipRead = paused(access.health, access.now());
+  const skipRead = paused(access.health, (access.elapsed ?? monotonic)());
   const keys = await derive(access, load);
   if (keys !== undefined && !skipRead) {
     const stored = await read(access, keys, load);
@@ -176,12 +184,13 @@ async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<Store
 
 async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>): Promise<V | undefined> {
   // Right after a pause, one read probes the store; the misses meanwhile go to STS without waiting for it.
-  const admitted = admitRead(access.health, access.now());
+  const elapsed = access.elapsed ?? monotonic;
+  const admitted = admitRead(access.health, elapsed());
   if (admitted === undefined) return undefined;
   const started = performance.now();
   const answer = await bounded(() => access.store.get(keys.storeKey), access.timeoutMs);
   // A store that is down costs each miss its whole time-out: after a few failures in a row, skip it a while.
-  const pausing = recordRead(access.health, answer.kind === "ok", access.now(), admitted);
+  const pausing = recordRead(access.health, answer.kind === "ok", elapsed(), admitted);
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
     const pause = pausing ? { pausedForMs: PAUSE_MS } : {};

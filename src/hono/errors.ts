@@ -24,6 +24,7 @@ export type BearerProblem = "missing" | "invalid_request" | "invalid_token" | "i
 export class BearerTokenError extends EdgeStsError {
   static override code = "BEARER_TOKEN_ERROR";
   override code = BearerTokenError.code;
+  override name = "BearerTokenError";
   /** The RFC 6750 error this problem maps to. */
   readonly problem: BearerProblem;
 

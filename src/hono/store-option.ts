@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { CredentialCache } from "../cache/credential-cache.ts";
 import type { CredentialStore } from "../cache/store.ts";
+import { describe } from "../cache/store-call.ts";
 import { checkStore, storeOptions } from "../cache/store-level.ts";
 import type { StoreAccess, StoreCodec } from "../cache/store-level.ts";
 import { callHook } from "../hooks.ts";
@@ -35,9 +36,11 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
   const { store } = options as { store: NonNullable<StsCredentialsOptions["store"]> };
   const { timeoutMs, onError: onStoreError, secret } = checked;
   const now = options.now ?? Date.now;
+  // An injected clock (tests) drives the store's pause too; by default it runs on performance.now.
+  const elapsed = options.now;
   const fixedStore = typeof store === "function" ? undefined : checkStore(store, "stsCredentials");
   const fixed: StoreAccess | undefined =
-    fixedStore === undefined ? undefined : { store: fixedStore, health: fixedStore, secret, timeoutMs, onError: onStoreError, now };
+    fixedStore === undefined ? undefined : { store: fixedStore, health: fixedStore, secret, timeoutMs, onError: onStoreError, now, elapsed };
   // A store function may build a new adapter per request (`(c) => workersKvStore(c.env.STS_CACHE)`):
   // health kept per adapter object would never see three failures in a row, so it is kept per
   // middleware instance instead (a function choosing between stores pauses them together).
@@ -52,10 +55,10 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
       try {
         found = (store as (c: Context) => CredentialStore | undefined)(c);
         if (found === undefined || found === null) return undefined;
-        return { store: checkStore(found, "stsCredentials"), health, secret, timeoutMs, onError: onStoreError, now };
+        return { store: checkStore(found, "stsCredentials"), health, secret, timeoutMs, onError: onStoreError, now, elapsed };
       } catch (err) {
         // Only the name: the message of a store factory's error may quote the binding's contents.
-        callHook(onStoreError, { operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });
+        callHook(onStoreError, { operation: "get", reason: "error", errorName: describe(err, []).errorName, durationMs: 0 });
         return undefined;
       }
     },

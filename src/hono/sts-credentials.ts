@@ -12,6 +12,7 @@ import { sharedCredentialCache } from "../cache/shared.ts";
 import { loadThroughStore } from "../cache/store-level.ts";
 import type { KeyMemo } from "../cache/store-level.ts";
 import { isStsClient, StsClient } from "../client.ts";
+import { startDeadline } from "../deadline.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { callHook } from "../hooks.ts";
 import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
@@ -20,7 +21,7 @@ import { millisecondsOption, secondsOption } from "../options.ts";
 import { exchangeResolver } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
 import { clientRegionsOf, regionsResolver } from "./regions.ts";
-import { exchange } from "./session.ts";
+import { exchange, requestView } from "./session.ts";
 import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
@@ -118,20 +119,21 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string): Promise<StsSession> => {
     const current = cache.peek(key);
     const how = current === undefined ? "miss" : "refresh";
+    // One deadline over everything this miss does (chooser, store read, exchange): the flight always settles by then.
+    const deadline = startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
     const run = () =>
       regionsFor === undefined
-        ? exchange(context, token, inspected, params, how)
-        : Promise.resolve(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions));
+        ? exchange(context, token, inspected, params, how, undefined, deadline)
+        : deadline.race(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions, deadline));
     const access = shared?.access(c);
-    if (access === undefined) return run();
-    return loadThroughStore(access, {
+    const loaded = access === undefined ? run() : loadThroughStore(access, {
       secret: token,
       cacheKey: key,
       // The memo of the token's latest parameters: it checks itself against `key` before use.
       keys: keys.get(inspected)?.store,
       codec: shared!.codec,
       windowMs: shared!.windowMs,
-      notAfter: inspected.expMs,
+      notAfter: inspected.expMs + toleranceMs,
       current,
       exchange: run,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
@@ -139,6 +141,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       if (stored) fromStore.add(value);
       return value;
     });
+    const settled = deadline.race(loaded);
+    settled.then(deadline.clear, deadline.clear);
+    return settled;
   };
 
   return createMiddleware<{ Variables: StsVariables }>(async function stsCredentials(c, next) {
@@ -153,7 +158,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       }
       const inspected = inspectToken(token);
       // Before the cache: cached credentials are never served to an expired token.
-      if (now() >= inspected.expMs + toleranceMs) throw new BearerTokenError("invalid_token", "token expired");
+      // Served as long as the token itself is accepted: until exp + clockToleranceSeconds.
+      const notAfter = inspected.expMs + toleranceMs;
+      if (now() >= notAfter) throw new BearerTokenError("invalid_token", "token expired");
       const resolved = resolve(c, inspected.claims);
       const params = resolved instanceof Promise ? await resolved : resolved;
       if (params.roleSessionName === undefined && inspected.subject === undefined) {
@@ -161,14 +168,15 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       }
       const key = keyOf(inspected, token, params.key);
       // A fresh entry is served synchronously: no closures, no promise on the hot path.
-      const fresh = cache.fresh?.(key, inspected.expMs);
+      const fresh = cache.fresh?.(key, notAfter);
       const { value, outcome: cached } = fresh !== undefined ? { value: fresh, outcome: "hit" as const } : await cache.get(
         key,
         () => load(c, token, inspected, params, key),
-        { notAfter: inspected.expMs, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
+        { notAfter, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
       );
-      c.set("awsCredentials", value.credentials);
-      c.set("stsIdentity", value.identity);
+      const view = requestView(value);
+      c.set("awsCredentials", view.credentials);
+      c.set("stsIdentity", view.identity);
       c.set("aws", value.aws);
       const how: Outcome = cached === "miss" && fromStore.has(value) ? "store" : cached;
       outcome = how;
