@@ -66,3 +66,14 @@ export function shellCommands(snippets: Snippet[]): Array<{ where: string; comma
       .filter((c) => c.command !== "" && !c.command.startsWith("#")),
   );
 }
+
+/**
+ * A block's imports made to work from a file in `dir`: `edge-sts`, `edge-sts/hono`,
+ * `jsr:@edge-sts/edge-sts/stores`… → the sources; `npm:hono` → `hono`.
+ */
+export function pointAtSources(code: string, dir: string): string {
+  const src = (sub: string | undefined) => relative(dir, join(root, "src", sub ?? "", "index.ts")).replace(/^(?!\.)/, "./");
+  return code
+    .replace(/(["'])(?:jsr:@edge-sts\/edge-sts|edge-sts)(?:\/(hono|testing|stores))?\1/g, (_m, q: string, sub?: string) => `${q}${src(sub)}${q}`)
+    .replace(/(["'])npm:([\w@/.-]+?)(?:@[\w.^~-]+)?\1/g, "$1$2$1");
+}

@@ -2,7 +2,9 @@
  * Every code block of README.md and docs/*.md: TypeScript ones are type-checked against the package's
  * sources (imports of `edge-sts…` and `jsr:@edge-sts/edge-sts…` point at src/), and the ones marked
  * `<!-- snippet: run … -->` run against the STS emulator served on 127.0.0.1:
- *  - `run app <path>`: the block's default export is a Hono app; a token minted by the issuer gets 200;
+ *  - `run app <path>` and `run worker <path>`: the block's default export is a Hono app; a token minted
+ *    by the issuer gets 200 (Workers whose bindings come from `cloudflare:workers` run only in Miniflare:
+ *    test/miniflare/docs-worker.test.ts runs every `run worker` block there);
  *  - `run dev-log`: the development log prints each refusal's cause, never the token;
  *  - `run node-redis`: the Node server with node-redis, as a process, on a real redis-server that is
  *    killed under it: it must keep answering and stay alive;
@@ -20,7 +22,7 @@ import { after, before, describe, test } from "node:test";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
-import { allSnippets, isScript, root, shellCommands } from "./extract.ts";
+import { allSnippets, isScript, pointAtSources as toSources, root, shellCommands } from "./extract.ts";
 import type { Snippet } from "./extract.ts";
 
 const dir = join(root, ".tmp", `docs-snippets-${process.pid}`);
@@ -31,13 +33,7 @@ const ROLE_ARN = "arn:aws:iam::123456789012:role/docs";
 /** Where a snippet is written: a name that says which page and line it came from. */
 const fileOf = (s: Snippet) => join(dir, `${s.file.replace(/[^\w]+/g, "_")}_L${s.line}.ts`);
 
-/** `edge-sts`, `edge-sts/hono`, `jsr:@edge-sts/edge-sts/stores`… → the sources; `npm:hono` → hono. */
-function pointAtSources(code: string): string {
-  const src = (sub: string | undefined) => relative(dir, join(root, "src", sub ?? "", "index.ts")).replace(/^(?!\.)/, "./");
-  return code
-    .replace(/(["'])(?:jsr:@edge-sts\/edge-sts|edge-sts)(?:\/(hono|testing|stores))?\1/g, (_m, q: string, sub?: string) => `${q}${src(sub)}${q}`)
-    .replace(/(["'])npm:([\w@/.-]+?)(?:@[\w.^~-]+)?\1/g, "$1$2$1");
-}
+const pointAtSources = (code: string) => toSources(code, dir);
 
 /** What an `in-app` block may use without declaring it; each only when the block does not bring its own. */
 const IN_APP: Array<[name: string, declaration: string]> = [
@@ -95,7 +91,7 @@ test("the docs have code blocks, and every marker is one the test knows", () => 
   const known = new Set(["fragment", "in-app", "run"]);
   const unknown = snippets.filter((s) => s.marker.length > 0 && !known.has(s.marker[0]!)).map((s) => `${s.file}:${s.line} ${s.marker.join(" ")}`);
   assert.deepEqual(unknown, []);
-  const runKinds = new Set(["app", "dev-log", "node-redis", "deno"]);
+  const runKinds = new Set(["app", "worker", "dev-log", "node-redis", "deno"]);
   const badRuns = snippets.filter((s) => s.marker[0] === "run" && !runKinds.has(s.marker[1]!)).map((s) => `${s.file}:${s.line}`);
   assert.deepEqual(badRuns, []);
 });
@@ -175,7 +171,8 @@ describe("runnable snippets", () => {
     }
   });
 
-  for (const s of snippets.filter((x) => x.marker[0] === "run" && x.marker[1] === "app")) {
+  const inProcess = (x: Snippet) => x.marker[0] === "run" && (x.marker[1] === "app" || (x.marker[1] === "worker" && !x.code.includes("cloudflare:workers")));
+  for (const s of snippets.filter(inProcess)) {
     const path = s.marker[2] ?? "/";
     test(`${s.file}:${s.line}: GET ${path} with a token → 200`, { timeout: 30_000 }, async () => {
       const app = await importApp(s);
