@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as esbuild from "esbuild";
 import { Log, LogLevel, Miniflare, supportedCompatibilityDate } from "miniflare";
+import type { Request as MiniflareRequest } from "miniflare";
 import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
 import { allSnippets, pointAtSources, root } from "../docs/extract.ts";
 import { WORKER_BUILD } from "../workerd/serve.ts";
@@ -45,7 +46,7 @@ for (const s of workers) {
       log: new Log(LogLevel.WARN),
       // A fixed request.cf instead of Miniflare fetching one from workers.cloudflare.com: loopback only.
       cf: { colo: "TST", country: "ZZ" },
-      outboundService: async (request) => {
+      outboundService: async (request: MiniflareRequest) => {
         const url = new URL(request.url);
         if (!/^sts(\.[\w-]+)?\.amazonaws\.com$/.test(url.hostname)) {
           refused.push(url.hostname);
