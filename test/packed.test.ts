@@ -188,7 +188,7 @@ describe("npx edge-sts emulator, from the installed tarball", () => {
         assert.match(out.AssumedRoleUser?.Arn ?? "", /:assumed-role\/only-this-one\/sdk$/);
         await assert.rejects(
           sdk.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: "arn:aws:iam::123456789012:role/another", RoleSessionName: "sdk", WebIdentityToken: line("TOKEN") })),
-          (err: Error) => err.name === "AccessDenied" || /AccessDenied|not authorized|NoSuchEntity/.test(`${err.name} ${err.message}`),
+          (err: Error) => err.name === "AccessDenied",
         );
       } finally {
         sdk.destroy();
