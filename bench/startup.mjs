@@ -17,6 +17,7 @@
  *   *-no-xmldom      the same with every xmldom module replaced by an empty one (its bytes' share)
  *   store-hit-min    store-hit bundled with --minify
  *   import-only      edge-sts + edge-sts/hono imported, nothing called
+ *   *-before         the same Worker on main before issue 20 (bench/.out/before-startup, prepare.mjs)
  *   node bench/startup.mjs [--rounds=8] --out=bench/.out/startup.json
  */
 import { writeFileSync } from "node:fs";
@@ -68,6 +69,13 @@ const noXmldom = {
     build.onLoad({ filter: /.*/, namespace: "no-xmldom" }, () => ({ contents: "module.exports = {};", loader: "js" }));
   },
 };
+/** The package as it was before issue 20: every import of bench/.out/dist/ goes to bench/.out/before-startup/dist/. */
+const before = {
+  name: "before-issue-20",
+  setup(build) {
+    build.onResolve({ filter: /\.out\/dist\// }, (a) => ({ path: join(a.resolveDir, a.path.replace(".out/dist/", ".out/before-startup/dist/")) }));
+  },
+};
 /** [name, entry file under bench/workerd/startup, bundle options] */
 const variants = [
   ["empty", "empty"], ["hono", "hono"], ["noop", "noop"], ["store-hit", "store-hit"],
@@ -75,6 +83,7 @@ const variants = [
   ["parse-only", "parse-only"], ["import-noop", "import-noop"], ["make", "make"],
   ["parse-only-no-xmldom", "parse-only", { plugins: [noXmldom] }], ["store-hit-no-xmldom", "store-hit", { plugins: [noXmldom] }],
   ["store-hit-min", "store-hit", { minify: true }], ["hono-min", "hono", { minify: true }],
+  ["store-hit-before", "store-hit", { plugins: [before] }], ["edge-exchange-before", "edge-exchange", { plugins: [before] }],
 ];
 const names = variants.map(([n]) => n);
 const workers = {};
@@ -112,6 +121,9 @@ const out = {
   absolute: Object.fromEntries(names.map((n) => [n, { firstCpuMs: spread(runs[n].map((x) => x.firstCpuMs)), listenCpuMs: spread(runs[n].map((x) => x.listenCpuMs)) }])),
   figures: {
     storeHitAboveHono: less("store-hit", "hono"),
+    storeHitAboveHonoBefore: less("store-hit-before", "hono"),
+    edgeExchangeBefore: less("edge-exchange-before", "empty"),
+    exchangeRatioBefore: spread(runs["sdk-exchange"].map((x, i) => (x.firstCpuMs - runs.empty[i].firstCpuMs) / (runs["edge-exchange-before"][i].firstCpuMs - runs.empty[i].firstCpuMs))),
     storeHitMinifiedAboveHonoMinified: less("store-hit-min", "hono-min"),
     storeHitAboveHonoAtListen: less("store-hit", "hono", "listenCpuMs"),
     honoAboveEmpty: less("hono", "empty"),

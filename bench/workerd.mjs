@@ -174,6 +174,7 @@ for (const [name, op] of [["digest SHA-256 (body, 43 B)", "subtle-digest-body"],
 {
   const { makeStages } = await import("./lib/stages-def.mjs");
   const S = await import("./.out/stages-lib.js");
+  await S.loadXmlReader();
   const names = Object.keys(makeStages(S, { xml: bindings.AWWI_XML, headers: F.stsHeaders(bindings.AWWI_XML), input: { roleArn: F.ROLE_ARN, roleSessionName: "gha-deploy", webIdentityToken: bindings.TOKEN } }));
   out.stages = { runtime: "workerd", stages: {} };
   for (const [i, name] of names.entries()) {
