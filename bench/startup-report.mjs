@@ -13,6 +13,8 @@ const read = (name) => (existsSync(join(bench, ".out", name)) ? JSON.parse(readF
 const S = read("startup.json");
 const hits = Object.fromEntries(["node", "deno", "bun"].map((rt) => [rt, read(`hit-${rt}.json`)]).filter(([, v]) => v));
 const cold = read("cold.json");
+const W = read("workerd.json");
+const pairs = read("pairs.json");
 
 const ms = (x) => (x === undefined || x === null || Number.isNaN(x) ? "–" : `${x.toFixed(1)} ms`);
 const range = (s) => (s ? `${ms(s.median)} (${ms(s.min)} … ${ms(s.max)})` : "–");
@@ -70,6 +72,22 @@ if (Object.keys(hits).length) {
       rt, `${h.hitUs.toFixed(1)} µs`, `${h.noopUs.toFixed(1)} µs`, `${pct(h.overhead.median)} (${pct(h.overhead.min)} … ${pct(h.overhead.max)})`, `${pct(h.perRoundRatio.p10)} … ${pct(h.perRoundRatio.p90)}`,
       rt === "node" ? `≤ 10 %: ${h.overhead.median <= 0.1 ? "met" : "**missed**"}` : "report",
     ])),
+    "",
+  );
+}
+if (W?.comparisons?.["hit-vs-noop"]?.overhead) {
+  const c = W.comparisons["hit-vs-noop"];
+  lines.push(`workerd (bench/workerd.mjs, each side in its own process, ${c.overhead.n} pairs): hit ${c.a.cpuUsPerOp.median.toFixed(1)} µs vs no-op ${c.b.cpuUsPerOp.median.toFixed(1)} µs CPU per request, ${pct(c.overhead.median)} (${pct(c.overhead.min)} … ${pct(c.overhead.max)}).`, "");
+}
+const exchange = [
+  ...["node", "deno", "bun"].map((rt) => [rt, pairs?.runtimes?.[rt]?.comparisons?.awwi?.ratio, { node: 1.8, deno: 1.6, bun: 1.8 }[rt]]),
+  ["workerd", W?.comparisons?.awwi?.ratio, 2.5],
+].filter(([, r]) => r);
+if (exchange.length) {
+  lines.push(
+    "### Exchange CPU still holds? (AssumeRoleWithWebIdentity, SDK ÷ edge-sts, CPU per op, process pairs: bench/pairs.mjs, bench/workerd.mjs)",
+    "",
+    table(["runtime", "SDK ÷ edge-sts (min … max)", "hold"], exchange.map(([rt, r, hold]) => [rt, xr(r), `≥ ${hold}×: ${r.median >= hold ? "held" : "**below**"}`])),
     "",
   );
 }
