@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every figure of issues 6 and 13, side by side with @aws-sdk/client-sts, in one
+ * `npm run bench`: every figure of issues 6, 13 and 20, side by side with @aws-sdk/client-sts, in one
  * run. A plain sequence of figure scripts, each in its own child process(es), each writing
  * bench/.out/<name>.json; then lib/report.mjs turns them into bench/results.json and
  * bench/RESULTS.md. Not part of `npm test`. Loopback only. About 5–6 minutes on 2 cores.

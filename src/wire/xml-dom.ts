@@ -55,14 +55,14 @@ class DocumentBuilder {
     this.currentElement = this.currentElement?.parentNode ?? undefined;
   }
   characters(chars: string, start: number, length: number): void {
-    const data = chars.substr(start, length);
+    const data = chars.slice(start, start + length);
     if (!data) return;
     const node = this.cdata ? this.doc.createCDATASection(data) : this.doc.createTextNode(data);
     if (this.currentElement) this.currentElement.appendChild(node);
     else if (/^\s*$/.test(data)) this.doc.appendChild(node);
   }
   comment(chars: string, start: number, length: number): void {
-    this.append(this.doc.createComment(chars.substr(start, length)));
+    this.append(this.doc.createComment(chars.slice(start, start + length)));
   }
   processingInstruction(target: string, data: string): void {
     this.append(this.doc.createProcessingInstruction(target, data));
