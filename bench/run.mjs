@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every figure of issues 6 and 13, side by side with @aws-sdk/client-sts, in one
+ * `npm run bench`: every figure of issues 6, 13 and 20, side by side with @aws-sdk/client-sts, in one
  * run. A plain sequence of figure scripts, each in its own child process(es), each writing
  * bench/.out/<name>.json; then lib/report.mjs turns them into bench/results.json and
  * bench/RESULTS.md. Not part of `npm test`. Loopback only. About 5–6 minutes on 2 cores.
@@ -29,7 +29,7 @@ const reportOnly = "report-only" in args; // re-render RESULTS.md from the last 
 if (!reportOnly) rmSync(out, { recursive: true, force: true });
 mkdirSync(profiles, { recursive: true });
 const node = process.execPath;
-const deno = (script, ...a) => [bin("deno"), ["run", "-A", "--no-lock", script, ...a]];
+const deno = (script, ...a) => [bin("deno"), ["run", "-A", "--no-lock", "--v8-flags=--expose-gc", script, ...a]];
 const bun = (script, ...a) => [bin("bun"), [script, ...a]];
 const timings = {};
 
@@ -66,6 +66,10 @@ step("xmldom 0.9 end-tag RegExp (#950): Bun", ...bun("bench/xmldom.mjs"), { capt
 step("stages of one exchange: Node", node, ["bench/stages.mjs"], { capture: f("stages-node") });
 step("stages of one exchange: Deno", ...deno("bench/stages.mjs"), { capture: f("stages-deno"), allowFail: true });
 step("stages of one exchange: Bun", ...bun("bench/stages.mjs"), { capture: f("stages-bun"), allowFail: true });
+step("issue 20: workerd start-up of a fresh isolate (fresh workerd processes)", node, ["bench/startup.mjs", `--rounds=${args.rounds ?? 8}`, `--out=${f("startup")}`], { allowFail: true, timeoutMs: 600_000 });
+step("issue 20: hit path vs a no-op middleware, one process: Node", node, ["--expose-gc", "bench/hit.mjs"], { capture: f("hit-node") });
+step("issue 20: hit path vs a no-op middleware, one process: Deno", ...deno("bench/hit.mjs"), { capture: f("hit-deno"), allowFail: true });
+step("issue 20: hit path vs a no-op middleware, one process: Bun", ...bun("bench/hit.mjs"), { capture: f("hit-bun"), allowFail: true });
 step("#10 fleet: 8 isolates sharing one store (Redis, Deno KV, Workers KV)", node, ["bench/fleet.mjs", `--out=${f("fleet")}`], { allowFail: true, timeoutMs: 300_000 });
 
 // ── profiles: where the time goes (Node and Bun have CLI CPU profilers; RESULTS.md cites them) ──
@@ -106,7 +110,8 @@ writeFileSync(join(bench, "results.json"), JSON.stringify(results, null, 2) + "\
 const { fleetRows, renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
 console.log("\n" + renderTable(results) + "\n" + fleetRows(results.fleet).map((row) => row.join(" · ")).join("\n"));
 writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet));
-// Adds its own section to RESULTS.md and results.json (and writes RESULTS-regions.md).
+// Each adds its own section to RESULTS.md and results.json (regions also writes RESULTS-regions.md).
+step("issue 20: start-up section", node, ["bench/startup-report.mjs"], { allowFail: true });
 step("STS regions: nearest and failover (simulated network)", node, ["bench/regions.mjs"], { allowFail: true });
 // Writes RESULTS-failover.md: the first request's cost with a blackholed region, per deadline.
 step("failover under a deadline (a blackholed region on loopback)", node, ["bench/failover.mjs"], { allowFail: true });

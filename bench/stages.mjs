@@ -42,6 +42,7 @@ async function cost(fn) {
 const token = F.realisticJwt();
 const input = { roleArn: F.ROLE_ARN, roleSessionName: "gha-deploy", webIdentityToken: token };
 const xml = F.assumeRoleWithWebIdentityXml();
+await S.loadXmlReader();
 const stages = makeStages(S, { xml, headers: F.stsHeaders(xml), input });
 const results = { runtime, stages: {} };
 for (const [name, fn] of Object.entries(stages)) results.stages[name] = await cost(fn);

@@ -14,13 +14,11 @@
  * 2026-08-04, so "without nodejs_compat" needs an earlier date.
  *   node bench/workerd.mjs [--pairs=4] --out=bench/.out/workerd.json
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
 import * as F from "./lib/fixtures.mjs";
+import { bundleWorker, cpuNs, startWorkerd as startProcess } from "./lib/workerd-process.mjs";
 import { spread } from "./lib/util.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
@@ -42,98 +40,11 @@ const bindings = {
   GCI_XML: F.getCallerIdentityXml(),
 };
 
-async function bundle(name, entry, { nodeCompat = false } = {}) {
-  const outfile = join(dir, name, "worker.js");
-  const result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    mainFields: ["browser", "module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    external: nodeCompat ? ["node:*"] : [],
-    metafile: true,
-    logLevel: "silent",
-  });
-  const nodeImports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.path.startsWith("node:")).map((i) => i.path));
-  return { dir: join(dir, name), bytes: readFileSync(outfile).byteLength, nodeImports };
-}
-
-function config(flags) {
-  const list = (xs) => xs.map((x) => JSON.stringify(x)).join(", ");
-  return `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [(name = "worker.js", esModule = embed "worker.js")],
-  compatibilityDate = ${JSON.stringify(COMPAT_DATE)},
-  compatibilityFlags = [${list(flags)}],
-  bindings = [${Object.entries(bindings).map(([n, t]) => `(name = ${JSON.stringify(n)}, text = ${JSON.stringify(t)})`).join(", ")}],
-);
-`;
-}
-
-/** Nanoseconds on CPU of every thread of a process (schedstat's first field, summed). */
-function cpuNs(pid) {
-  let total = 0;
-  for (const tid of readdirSafe(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-    } catch {
-      // a thread that ended between the listing and the read
-    }
-  }
-  return total;
-}
-function readdirSafe(path) {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
-}
+const bundle = (name, entry, options) => bundleWorker(root, join(dir, name), entry, options);
 
 async function startWorkerd(workerDir, flags) {
-  const cfg = join(workerDir, `config-${flags.join("-") || "plain"}.capnp`);
-  writeFileSync(cfg, config(flags));
-  const t0 = performance.now();
-  const child = spawn(bin, ["serve", cfg, "--control-fd=3"], { stdio: ["ignore", "ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (c) => (stderr += c));
-  const exited = new Promise((res) => child.once("close", res));
-  const port = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`workerd did not listen within 30 s\n${stderr}`)), 30_000);
-    exited.then((code) => (clearTimeout(timer), rej(new Error(`workerd exited (${code}) before listening\n${stderr.slice(-1500)}`))));
-    createInterface({ input: child.stdio[3] }).on("line", (line) => {
-      try {
-        const m = JSON.parse(line);
-        if (m.event === "listen" && m.socket === "http") (clearTimeout(timer), res(m.port));
-      } catch {
-        // not a control message
-      }
-    });
-  });
-  const listenMs = performance.now() - t0;
-  return {
-    pid: child.pid,
-    listenMs,
-    stderr: () => stderr,
-    run: async (op, n) => {
-      const r = await fetch(`http://127.0.0.1:${port}/run?op=${op}&n=${n}`);
-      return r.json();
-    },
-    stop: async () => {
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
+  const w = await startProcess(bin, workerDir, { compatibilityDate: COMPAT_DATE, flags, bindings });
+  return { ...w, run: async (op, n) => (await fetch(`http://127.0.0.1:${w.port}/run?op=${op}&n=${n}`)).json() };
 }
 
 /** One side in one fresh workerd: first op (cold), warm-up, calibrated blocks; CPU per op from schedstat. */
@@ -219,6 +130,7 @@ const comparisons = [
   ["awwi", ["edge", "awwi"], ["sdk-xmldom", "awwi"], "ratio"],
   ["gci", ["edge", "gci"], ["sdk-xmldom", "gci"], "ratio"],
   ["hit", ["edge", "hit"], ["edge", "bare"], "overhead"],
+  ["hit-vs-noop", ["edge", "hit"], ["edge", "noop"], "overhead"],
 ];
 for (const [figure, a, b, kind] of comparisons) {
   const runs = { a: [], b: [] };
@@ -262,6 +174,7 @@ for (const [name, op] of [["digest SHA-256 (body, 43 B)", "subtle-digest-body"],
 {
   const { makeStages } = await import("./lib/stages-def.mjs");
   const S = await import("./.out/stages-lib.js");
+  await S.loadXmlReader();
   const names = Object.keys(makeStages(S, { xml: bindings.AWWI_XML, headers: F.stsHeaders(bindings.AWWI_XML), input: { roleArn: F.ROLE_ARN, roleSessionName: "gha-deploy", webIdentityToken: bindings.TOKEN } }));
   out.stages = { runtime: "workerd", stages: {} };
   for (const [i, name] of names.entries()) {

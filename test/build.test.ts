@@ -56,8 +56,8 @@ test("dependencies stay imports (users dedupe and patch them); the package's own
   const deps = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
   const bare = specifiers.filter((s) => !s.startsWith("."));
   for (const s of bare) assert.ok(deps.some((d) => s === d || s.startsWith(`${d}/`)), `import of ${s}, which is not a dependency`);
-  for (const d of ["@xmldom/xmldom", "aws4fetch", "valibot"]) assert.ok(bare.includes(d), `${d} is not imported (was it inlined?)`);
-  assert.doesNotMatch(code, /\bfunction DOMParser\b|class AwsV4Signer\b/, "a dependency's code was inlined");
+  for (const d of ["@xmldom/xmldom", "aws4fetch", "valibot"]) assert.ok(bare.some((s) => s === d || s.startsWith(`${d}/`)), `${d} is not imported (was it inlined?)`);
+  assert.doesNotMatch(code, /\bfunction (DOMParser|XMLReader|DOMImplementation)\b|class AwsV4Signer\b/, "a dependency's code was inlined");
   assert.ok(specifiers.filter((s) => s.startsWith(".")).every((s) => /(^|\/)chunk-[\w-]+\.js$/.test(s)), "a relative import that is not a shared chunk");
   assert.doesNotMatch(code, /\.ts["']/, "a .ts specifier left in the output");
 });

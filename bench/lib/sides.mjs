@@ -9,10 +9,11 @@
  *   sdk-gci    the SDK's GetCallerIdentityCommand, signed, handler stubbed
  *   hit        Hono app with stsCredentials, every request a cache hit
  *   bare       the same Hono app without the middleware
+ *   noop       the same Hono app with a no-op middleware in its place (same router, same chain)
  */
 import * as F from "./fixtures.mjs";
 
-export const SCENARIOS = ["awwi", "sdk-awwi", "gci", "sdk-gci", "hit", "bare"];
+export const SCENARIOS = ["awwi", "sdk-awwi", "gci", "sdk-gci", "hit", "bare", "noop"];
 
 function check(condition, message) {
   if (!condition) throw new Error(`bench self-check failed: ${message}`);
@@ -70,7 +71,8 @@ export async function makeOp(scenario, lib) {
       return op;
     }
     case "hit":
-    case "bare": {
+    case "bare":
+    case "noop": {
       const { Hono } = await import("hono");
       const app = new Hono();
       let stsCalls = 0;
@@ -79,13 +81,14 @@ export async function makeOp(scenario, lib) {
         const canned = F.cannedFetch(F.assumeRoleWithWebIdentityXml());
         app.use("/api/*", stsCredentials({ roleArn: F.ROLE_ARN, region: F.REGION, fetch: () => (stsCalls++, canned()) }));
       }
+      if (scenario === "noop") app.use("/api/*", (c, next) => next());
       app.get("/api/report", (c) => c.text("ok"));
       const init = { headers: { authorization: `Bearer ${token}` } };
       const op = () => app.request("/api/report", init);
       const r = await op();
       check(r.status === 200 && (await r.text()) === "ok", `${scenario} app answers 200 (got ${r.status})`);
       await op();
-      check(scenario === "bare" || stsCalls === 1, `one STS call for all hits (got ${stsCalls})`);
+      check(scenario !== "hit" || stsCalls === 1, `one STS call for all hits (got ${stsCalls})`);
       return op;
     }
     default:

@@ -1,7 +1,8 @@
 /**
  * The stages of one AssumeRoleWithWebIdentity, each a function doing that stage once. Shared by
  * bench/stages.mjs (Node, Deno, Bun) and the workerd bench Worker (the same stages inside workerd).
- * `S` is bench/.out/stages-lib.js (the pipeline's pieces); `fx` the fixtures (body, headers, input).
+ * `S` is bench/.out/stages-lib.js (the pipeline's pieces), its XML reader loaded (`await S.loadXmlReader()`);
+ * `fx` the fixtures (body, headers, input).
  */
 export function makeStages(S, { xml, headers, input }) {
   const op = S.assumeRoleWithWebIdentity;
@@ -23,7 +24,7 @@ export function makeStages(S, { xml, headers, input }) {
     "new Response(xml, { headers }) (the stub's work)": () => new Response(xml, { status: 200, headers }),
     "Response + res.text() (declared length: the fast path)": () => S.readBody(new Response(xml, { status: 200, headers }), op.action, live),
     "Response + streaming reader (no length)": () => S.readBody(new Response(xml, { status: 200, headers: unsized }), op.action, live),
-    "XML parse (xmldom 0.9, shared parser, locator off)": () => S.parseXmlDocument(xml),
+    "XML parse (xmldom 0.9 reader + DOM, five XML entities)": () => S.parseXmlDocument(xml),
     "result reading (readResult incl. XML parse + operation.parse)": () => op.parse(S.readResult(xml, response, op.action, [input.webIdentityToken]).result),
     "operation.parse alone (from a parsed tree)": () => op.parse(parsed.result),
   };

@@ -6,6 +6,6 @@ export { validateInput } from "../../src/wire/validate.ts";
 export { encodeForm } from "../../src/wire/query.ts";
 export { API_VERSION } from "../../src/wire/operation.ts";
 export { readBody } from "../../src/wire/read-body.ts";
-export { parseXmlDocument } from "../../src/wire/xml.ts";
+export { loadXmlReader, parseXmlDocument } from "../../src/wire/xml.ts";
 export { readResult } from "../../src/wire/response.ts";
 export { assumeRoleWithWebIdentity } from "../../src/operations/assume-role-with-web-identity.ts";

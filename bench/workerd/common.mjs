@@ -1,5 +1,5 @@
 /**
- * Shared by the bench Workers: the request loop. `GET /run?op=<name>&n=<count>` runs `count`
+ * Shared by the bench Workers: the request loop (`makeOps(env)` may return a promise). `GET /run?op=<name>&n=<count>` runs `count`
  * sequential ops of `ops[name]` inside this one request and answers JSON; the bench reads the
  * workerd process's CPU before and after. The first op's output is checked; a failure is answered
  * with its message (e.g. the SDK as shipped: "DOMParser is not defined").
@@ -9,7 +9,7 @@ export function serveOps(makeOps) {
   return {
     async fetch(request, env) {
       const url = new URL(request.url);
-      ops ??= makeOps(env);
+      ops ??= await makeOps(env);
       const name = url.searchParams.get("op") ?? "";
       const n = Math.min(Math.max(Number(url.searchParams.get("n") ?? 1), 1), 100_000);
       const op = ops[name];

@@ -6,7 +6,8 @@ import * as S from "../.out/stages-lib.js";
 import { makeStages } from "../lib/stages-def.mjs";
 import { check, serveOps, stsHeaders } from "./common.mjs";
 
-export default serveOps((env) => {
+export default serveOps(async (env) => {
+  await S.loadXmlReader(); // the stages parse XML directly (the pipeline loads the reader itself)
   const canned = (body) => {
     const headers = stsHeaders(body);
     return async () => new Response(body, { status: 200, headers });
@@ -15,14 +16,16 @@ export default serveOps((env) => {
   const awwi = new StsClient({ region: env.REGION, fetch: canned(env.AWWI_XML) });
   const gci = new StsClient({ region: env.REGION, credentials: keys, fetch: canned(env.GCI_XML) });
   const input = { roleArn: env.ROLE_ARN, roleSessionName: "gha-deploy", webIdentityToken: env.TOKEN };
-  const app = (withMiddleware) => {
+  const app = (middleware) => {
     const a = new Hono();
-    if (withMiddleware) a.use("/api/*", stsCredentials({ roleArn: env.ROLE_ARN, region: env.REGION, fetch: canned(env.AWWI_XML) }));
+    if (middleware === "sts") a.use("/api/*", stsCredentials({ roleArn: env.ROLE_ARN, region: env.REGION, fetch: canned(env.AWWI_XML) }));
+    if (middleware === "noop") a.use("/api/*", (c, next) => next());
     a.get("/api/report", (c) => c.text("ok"));
     return a;
   };
-  const hit = app(true);
-  const bare = app(false);
+  const hit = app("sts");
+  const bare = app(undefined);
+  const noop = app("noop");
   const init = { headers: { authorization: `Bearer ${env.TOKEN}` } };
   // crypto.subtle alone, with the sizes a signed STS call uses (bench/subtle.mjs on the other runtimes).
   const enc = new TextEncoder();
@@ -47,5 +50,6 @@ export default serveOps((env) => {
     gci: { run: () => gci.getCallerIdentity(), check: (o) => check(o.account === "123456789012", "edge gci output") },
     hit: { run: () => hit.request("/api/report", init), check: (r) => check(r.status === 200, `hit status ${r.status}`) },
     bare: { run: () => bare.request("/api/report", init), check: (r) => check(r.status === 200, `bare status ${r.status}`) },
+    noop: { run: () => noop.request("/api/report", init), check: (r) => check(r.status === 200, `noop status ${r.status}`) },
   };
 });

@@ -17,17 +17,21 @@ import {
   roleDurationSeconds,
   sessionPolicy,
   str,
+  once,
 } from "./shapes.ts";
 import type { AssumedRoleUser, PolicyDescriptor } from "./shapes.ts";
 
-const schema = v.object({
-  roleArn: arn,
-  principalArn: arn,
-  samlAssertion: str(4, 100000),
-  policyArns: v.optional(policyArns),
-  policy: v.optional(sessionPolicy),
-  durationSeconds: v.optional(roleDurationSeconds),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    roleArn: arn,
+    principalArn: arn,
+    samlAssertion: str(4, 100000),
+    policyArns: v.optional(policyArns),
+    policy: v.optional(sessionPolicy),
+    durationSeconds: v.optional(roleDurationSeconds),
+  }),
+);
 
 /** Input of {@link StsClient.assumeRoleWithSAML}. */
 export interface AssumeRoleWithSAMLInput {
@@ -71,7 +75,9 @@ export interface AssumeRoleWithSAMLOutput {
 export const assumeRoleWithSAML: Operation<AssumeRoleWithSAMLInput, AssumeRoleWithSAMLOutput> = {
   action: "AssumeRoleWithSAML",
   signed: false,
-  schema,
+  get schema() {
+    return schema();
+  },
   secretMembers: ["samlAssertion"],
   serialize(input) {
     const params: FormParams = [];

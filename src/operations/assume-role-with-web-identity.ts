@@ -18,18 +18,22 @@ import {
   roleSessionName,
   sessionPolicy,
   str,
+  once,
 } from "./shapes.ts";
 import type { AssumedRoleUser, PolicyDescriptor } from "./shapes.ts";
 
-const schema = v.object({
-  roleArn: arn,
-  roleSessionName,
-  webIdentityToken: str(4, 20000),
-  providerId: v.optional(str(4, 2048)),
-  policyArns: v.optional(policyArns),
-  policy: v.optional(sessionPolicy),
-  durationSeconds: v.optional(roleDurationSeconds),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    roleArn: arn,
+    roleSessionName,
+    webIdentityToken: str(4, 20000),
+    providerId: v.optional(str(4, 2048)),
+    policyArns: v.optional(policyArns),
+    policy: v.optional(sessionPolicy),
+    durationSeconds: v.optional(roleDurationSeconds),
+  }),
+);
 
 /** Input of {@link StsClient.assumeRoleWithWebIdentity}. */
 export interface AssumeRoleWithWebIdentityInput {
@@ -71,7 +75,9 @@ export interface AssumeRoleWithWebIdentityOutput {
 export const assumeRoleWithWebIdentity: Operation<AssumeRoleWithWebIdentityInput, AssumeRoleWithWebIdentityOutput> = {
   action: "AssumeRoleWithWebIdentity",
   signed: false,
-  schema,
+  get schema() {
+    return schema();
+  },
   secretMembers: ["webIdentityToken"],
   serialize(input) {
     const params: FormParams = [];

@@ -24,23 +24,27 @@ import {
   tokenCode,
   transitiveTagKeys,
   unrestrictedSessionPolicy,
+  once,
 } from "./shapes.ts";
 import type { AssumedRoleUser, PolicyDescriptor, ProvidedContext, Tag } from "./shapes.ts";
 
-const schema = v.object({
-  roleArn: arn,
-  roleSessionName,
-  policyArns: v.optional(policyArns),
-  policy: v.optional(unrestrictedSessionPolicy),
-  durationSeconds: v.optional(roleDurationSeconds),
-  tags: v.optional(tags),
-  transitiveTagKeys: v.optional(transitiveTagKeys),
-  externalId: v.optional(str(2, 1224, /^[\w+=,.@:/-]*$/)),
-  serialNumber: v.optional(serialNumber),
-  tokenCode: v.optional(tokenCode),
-  sourceIdentity: v.optional(sourceIdentity),
-  providedContexts: v.optional(providedContexts),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    roleArn: arn,
+    roleSessionName,
+    policyArns: v.optional(policyArns),
+    policy: v.optional(unrestrictedSessionPolicy),
+    durationSeconds: v.optional(roleDurationSeconds),
+    tags: v.optional(tags),
+    transitiveTagKeys: v.optional(transitiveTagKeys),
+    externalId: v.optional(str(2, 1224, /^[\w+=,.@:/-]*$/)),
+    serialNumber: v.optional(serialNumber),
+    tokenCode: v.optional(tokenCode),
+    sourceIdentity: v.optional(sourceIdentity),
+    providedContexts: v.optional(providedContexts),
+  }),
+);
 
 /** Input of {@link StsClient.assumeRole}. */
 export interface AssumeRoleInput {
@@ -86,7 +90,9 @@ export interface AssumeRoleOutput {
 export const assumeRole: Operation<AssumeRoleInput, AssumeRoleOutput> = {
   action: "AssumeRole",
   signed: true,
-  schema,
+  get schema() {
+    return schema();
+  },
   secretMembers: ["tokenCode"],
   serialize(input) {
     const params: FormParams = [];

@@ -8,14 +8,17 @@ import type { Operation } from "../wire/operation.ts";
 import { addScalar } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
 import { text } from "../wire/xml.ts";
-import { defined, int, policyDescriptor, readCredentials, str } from "./shapes.ts";
+import { defined, int, policyDescriptor, readCredentials, str, once } from "./shapes.ts";
 import type { PolicyDescriptor } from "./shapes.ts";
 
-const schema = v.object({
-  targetPrincipal: str(12, 2048),
-  taskPolicyArn: policyDescriptor,
-  durationSeconds: v.optional(int(0, 900)),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    targetPrincipal: str(12, 2048),
+    taskPolicyArn: policyDescriptor,
+    durationSeconds: v.optional(int(0, 900)),
+  }),
+);
 
 /** Input of {@link StsClient.assumeRoot}. */
 export interface AssumeRootInput {
@@ -39,7 +42,9 @@ export interface AssumeRootOutput {
 export const assumeRoot: Operation<AssumeRootInput, AssumeRootOutput> = {
   action: "AssumeRoot",
   signed: true,
-  schema,
+  get schema() {
+    return schema();
+  },
   serialize(input) {
     const params: FormParams = [];
     addScalar(params, "TargetPrincipal", input.targetPrincipal);

@@ -7,11 +7,14 @@ import type { Operation } from "../wire/operation.ts";
 import { addScalar } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
 import { text } from "../wire/xml.ts";
-import { defined, str } from "./shapes.ts";
+import { defined, str, once } from "./shapes.ts";
 
-const schema = v.object({
-  encodedMessage: str(1, 10240),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    encodedMessage: str(1, 10240),
+  }),
+);
 
 /** Input of {@link StsClient.decodeAuthorizationMessage}. */
 export interface DecodeAuthorizationMessageInput {
@@ -29,7 +32,9 @@ export interface DecodeAuthorizationMessageOutput {
 export const decodeAuthorizationMessage: Operation<DecodeAuthorizationMessageInput, DecodeAuthorizationMessageOutput> = {
   action: "DecodeAuthorizationMessage",
   signed: true,
-  schema,
+  get schema() {
+    return schema();
+  },
   serialize(input) {
     const params: FormParams = [];
     addScalar(params, "EncodedMessage", input.encodedMessage);

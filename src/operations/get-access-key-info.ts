@@ -6,11 +6,14 @@ import type { Operation } from "../wire/operation.ts";
 import { addScalar } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
 import { text } from "../wire/xml.ts";
-import { defined, str } from "./shapes.ts";
+import { defined, str, once } from "./shapes.ts";
 
-const schema = v.object({
-  accessKeyId: str(16, 128, /^\w*$/),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    accessKeyId: str(16, 128, /^\w*$/),
+  }),
+);
 
 /** Input of {@link StsClient.getAccessKeyInfo}. */
 export interface GetAccessKeyInfoInput {
@@ -28,7 +31,9 @@ export interface GetAccessKeyInfoOutput {
 export const getAccessKeyInfo: Operation<GetAccessKeyInfoInput, GetAccessKeyInfoOutput> = {
   action: "GetAccessKeyInfo",
   signed: true,
-  schema,
+  get schema() {
+    return schema();
+  },
   serialize(input) {
     const params: FormParams = [];
     addScalar(params, "AccessKeyId", input.accessKeyId);

@@ -8,13 +8,16 @@ import type { Operation } from "../wire/operation.ts";
 import { addScalar } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
 import { integer, text } from "../wire/xml.ts";
-import { defined, readCredentials, str } from "./shapes.ts";
+import { defined, readCredentials, str, once } from "./shapes.ts";
 
 // The model puts no length or pattern on the token.
-const schema = v.object({
-  // The model sets no limits on the trade-in token; it must still be sendable.
-  tradeInToken: str(0),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    // The model sets no limits on the trade-in token; it must still be sendable.
+    tradeInToken: str(0),
+  }),
+);
 
 /** Input of {@link StsClient.getDelegatedAccessToken}. */
 export interface GetDelegatedAccessTokenInput {
@@ -36,7 +39,9 @@ export interface GetDelegatedAccessTokenOutput {
 export const getDelegatedAccessToken: Operation<GetDelegatedAccessTokenInput, GetDelegatedAccessTokenOutput> = {
   action: "GetDelegatedAccessToken",
   signed: true,
-  schema,
+  get schema() {
+    return schema();
+  },
   secretMembers: ["tradeInToken"],
   serialize(input) {
     const params: FormParams = [];

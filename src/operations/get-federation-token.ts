@@ -9,16 +9,19 @@ import { addPolicyArns, addScalar, addTags } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
 import { child, integer } from "../wire/xml.ts";
 import type { XmlElement } from "../wire/xml.ts";
-import { defined, durationSeconds, policyArns, readCredentials, requiredMember, sessionPolicy, str, tags } from "./shapes.ts";
+import { defined, durationSeconds, policyArns, readCredentials, requiredMember, sessionPolicy, str, tags, once } from "./shapes.ts";
 import type { PolicyDescriptor, Tag } from "./shapes.ts";
 
-const schema = v.object({
-  name: str(2, 32, /^[\w+=,.@-]*$/),
-  policy: v.optional(sessionPolicy),
-  policyArns: v.optional(policyArns),
-  durationSeconds: v.optional(durationSeconds),
-  tags: v.optional(tags),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    name: str(2, 32, /^[\w+=,.@-]*$/),
+    policy: v.optional(sessionPolicy),
+    policyArns: v.optional(policyArns),
+    durationSeconds: v.optional(durationSeconds),
+    tags: v.optional(tags),
+  }),
+);
 
 /** Input of {@link StsClient.getFederationToken}. */
 export interface GetFederationTokenInput {
@@ -56,7 +59,9 @@ export interface GetFederationTokenOutput {
 export const getFederationToken: Operation<GetFederationTokenInput, GetFederationTokenOutput> = {
   action: "GetFederationToken",
   signed: true,
-  schema,
+  get schema() {
+    return schema();
+  },
   serialize(input) {
     const params: FormParams = [];
     addScalar(params, "Name", input.name);

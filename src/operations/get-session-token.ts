@@ -7,13 +7,16 @@ import type { TemporaryCredentials } from "../types.ts";
 import type { Operation } from "../wire/operation.ts";
 import { addScalar } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
-import { defined, durationSeconds, readCredentials, serialNumber, tokenCode } from "./shapes.ts";
+import { defined, durationSeconds, readCredentials, serialNumber, tokenCode, once } from "./shapes.ts";
 
-const schema = v.object({
-  durationSeconds: v.optional(durationSeconds),
-  serialNumber: v.optional(serialNumber),
-  tokenCode: v.optional(tokenCode),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    durationSeconds: v.optional(durationSeconds),
+    serialNumber: v.optional(serialNumber),
+    tokenCode: v.optional(tokenCode),
+  }),
+);
 
 /** Input of {@link StsClient.getSessionToken}: every member is optional. */
 export interface GetSessionTokenInput {
@@ -35,7 +38,9 @@ export interface GetSessionTokenOutput {
 export const getSessionToken: Operation<GetSessionTokenInput, GetSessionTokenOutput> = {
   action: "GetSessionToken",
   signed: true,
-  schema,
+  get schema() {
+    return schema();
+  },
   secretMembers: ["tokenCode"],
   serialize(input) {
     const params: FormParams = [];

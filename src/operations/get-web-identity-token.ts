@@ -7,15 +7,18 @@ import type { Operation } from "../wire/operation.ts";
 import { addList, addScalar, addTags } from "../wire/query.ts";
 import type { FormParams } from "../wire/query.ts";
 import { text, timestamp } from "../wire/xml.ts";
-import { defined, int, list, str, tags } from "./shapes.ts";
+import { defined, int, list, str, tags, once } from "./shapes.ts";
 import type { Tag } from "./shapes.ts";
 
-const schema = v.object({
-  audience: list(str(1, 1000), 1, 10),
-  durationSeconds: v.optional(int(60, 3600)),
-  signingAlgorithm: str(5, 5),
-  tags: v.optional(tags),
-});
+// Built on first use (STYLE 14): a Worker serving from its caches never validates an input.
+const schema = once(() =>
+  v.object({
+    audience: list(str(1, 1000), 1, 10),
+    durationSeconds: v.optional(int(60, 3600)),
+    signingAlgorithm: str(5, 5),
+    tags: v.optional(tags),
+  }),
+);
 
 /** Input of {@link StsClient.getWebIdentityToken}. */
 export interface GetWebIdentityTokenInput {
@@ -41,7 +44,9 @@ export interface GetWebIdentityTokenOutput {
 export const getWebIdentityToken: Operation<GetWebIdentityTokenInput, GetWebIdentityTokenOutput> = {
   action: "GetWebIdentityToken",
   signed: true,
-  schema,
+  get schema() {
+    return schema();
+  },
   serialize(input) {
     const params: FormParams = [];
     addList(params, "Audience", input.audience);

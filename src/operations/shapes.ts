@@ -170,6 +170,12 @@ export function requiredMember(parent: XmlElement, localName: string, min: numbe
   return value;
 }
 
+/** `build()`'s value, built on the first call and kept: the one way a schema is built on first use (STYLE 14). */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
+
 /** Deletes the members that are `undefined` (in place, and returns the object), so absent optional members stay absent: the one way the package omits them. */
 export function defined<T extends object>(value: T): T {
   for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];

@@ -3,7 +3,7 @@
  * a SAML 2.0 `Response` without an XML signature. The emulator trusts it when its `<Issuer>`
  * matches the SAML provider named by `PrincipalArn`. For tests only: nothing here is secure.
  */
-import { parseXmlDocument, child, children, text } from "../wire/xml.ts";
+import { loadXmlReader, parseXmlDocument, child, children, text } from "../wire/xml.ts";
 import type { XmlElement } from "../wire/xml.ts";
 import { assumedRole, credentialsTree, durationSeconds, findRole, packedPolicySize } from "./emulator-context.ts";
 import type { Handler, HandlerContext } from "./emulator-context.ts";
@@ -100,6 +100,7 @@ function findProvider(ctx: HandlerContext, arn: string, issuer: string): string 
 /** The AssumeRoleWithSAML handler. */
 export const assumeRoleWithSaml: Handler = async (ctx) => {
   const { input } = ctx;
+  await loadXmlReader();
   const assertion = readAssertion(input.samlAssertion);
   const issuer = (text(assertion, "Issuer") ?? "").trim();
   const providerName = findProvider(ctx, input.principalArn, issuer);

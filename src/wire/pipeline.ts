@@ -16,7 +16,7 @@ import { backoffMs, CLOCK_SKEW_CODES, refundRetry, retryAfterMs, sleep, spendRet
 import type { RetryBudget } from "./retry.ts";
 import { invalidResponse, readErrorResponse, readResult } from "./response.ts";
 import { validateInput } from "./validate.ts";
-import { XmlReadError } from "./xml.ts";
+import { loadXmlReader, XmlReadError } from "./xml.ts";
 import type { XmlElement } from "./xml.ts";
 
 /** Everything the pipeline needs from a client. */
@@ -96,6 +96,7 @@ export async function send<I, O>(
       const untried = route?.attempt(endpoint) ?? 0;
       const timeoutMs = attemptTimeoutMs(ctx.timeoutMs, deadline, Math.min(untried, ctx.maxAttempts - attempt));
       const { response, text } = await attemptOnce(ctx, endpoint, body, credentials, signal, operation.action, timeoutMs);
+      await loadXmlReader(); // on the first answer only: a cache hit never loads the reader
       if (response.ok) {
         const root = readResult(text, response, operation.action, secrets);
         if ("error" in root) failure = root.error;

@@ -2,7 +2,7 @@
  * The only place responses are read. Everything that can go wrong with a body (too large, not XML,
  * truncated, a DOCTYPE) becomes a typed failure here, never a raw TypeError or DOM exception.
  */
-import { DOMParser, normalizeLineEndings } from "@xmldom/xmldom";
+import { StsConfigurationError } from "../errors.ts";
 
 /** Bodies larger than this are refused (STS responses are a few KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,42 +24,52 @@ export type XmlElement = Element;
 
 const DOCTYPE_OR_ENTITY = /<!(?:DOCTYPE|ENTITY)/i;
 
-function stopOnError(level: "warning" | "error" | "fatalError"): void {
-  if (level !== "warning") throw new XmlReadError("response is not well-formed XML", "not-xml");
-}
+// The reader (xmldom's, see xml-dom.ts) is loaded on the first parse, never at import: most
+// requests of a Worker are served from a cache and never read XML.
+let reader: typeof import("./xml-dom.ts") | undefined;
+let loading: Promise<void> | undefined;
 
-// One parser for every body: parseFromString keeps no state between calls (each builds its own
-// DOM handler and reader). `locator: false` skips line/column bookkeeping on every node, which
-// nothing here reads (error messages never quote positions or pieces of the body). Built on first
-// use, so importing this module stays free of work.
-let sharedParser: DOMParser | undefined;
-function parser(): DOMParser {
-  return (sharedParser ??= new DOMParser({ locator: false, normalizeLineEndings: lineEndings, onError: stopOnError }));
+/**
+ * Loads the XML reader once; `parseXmlDocument` needs it. Cheap after the first call.
+ * @throws {StsConfigurationError} when the module cannot be loaded (a broken bundle or install).
+ */
+export function loadXmlReader(): Promise<void> {
+  return (loading ??= import("./xml-dom.ts").then(
+    (module) => {
+      reader = module;
+    },
+    (err: unknown) => {
+      loading = undefined;
+      throw new StsConfigurationError("the XML reader (@xmldom/xmldom lib/sax.js and lib/dom.js) could not be loaded", { cause: err });
+    },
+  ));
 }
 
 /**
- * xmldom's line-end normalization (XML 1.0 §2.11, plus U+0085/U+2028/U+2029 as xmldom does), skipped
- * when there is nothing to normalize — STS answers have no CR: four `indexOf` scans instead of two
+ * XML 1.0 §2.11 line-end normalization as xmldom does it (U+0085/U+2028/U+2029 too), skipped when
+ * there is nothing to normalize — STS answers have no CR: four `indexOf` scans instead of two
  * regular-expression replacements over the whole body.
  */
-function lineEndings(input: string): string {
+function normalizeLineEndings(input: string): string {
   return input.indexOf("\r") === -1 && input.indexOf("\u0085") === -1 && input.indexOf("\u2028") === -1 && input.indexOf("\u2029") === -1
     ? input
-    : normalizeLineEndings(input);
+    : input.replace(/\r[\n\u0085]/g, "\n").replace(/[\r\u0085\u2028\u2029]/g, "\n");
 }
 
 /**
- * Parses a whole response body into its root element.
+ * Parses a whole response body into its root element. `await loadXmlReader()` first.
  * @throws {XmlReadError} on a DOCTYPE/entity declaration, a malformed or empty document.
+ * @throws {Error} when the reader was not loaded (a programming error, never the body's fault).
  */
 export function parseXmlDocument(text: string): XmlElement {
   if (DOCTYPE_OR_ENTITY.test(text)) {
     throw new XmlReadError("response contains a DOCTYPE or entity declaration, which is refused", "doctype");
   }
   if (text.trim() === "") throw new XmlReadError("response body is empty", "not-xml");
+  if (!reader) throw new Error("parseXmlDocument: the XML reader is not loaded (await loadXmlReader() first)");
   let doc: Document;
   try {
-    doc = parser().parseFromString(text, "text/xml") as unknown as Document;
+    doc = reader.parseDocument(normalizeLineEndings(text));
   } catch {
     // xmldom's own message quotes pieces of the body (which may echo what we sent): not kept.
     throw new XmlReadError("response is not well-formed XML", "not-xml");

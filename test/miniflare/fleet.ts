@@ -33,6 +33,8 @@ export interface FleetOptions {
   kvBinding?: string;
   /** Leave the KV binding out of the Workers under test (the tamper Worker still has it). */
   withoutKv?: boolean;
+  /** These isolates run the same entry bundled with extra esbuild plugins (e.g. a module replaced). */
+  variant?: { isolates: number[]; plugins: esbuild.Plugin[] };
 }
 
 export interface Fleet {
@@ -52,12 +54,13 @@ export interface Fleet {
 }
 
 /** Bundles an entry as the workerd suite does (wrangler's settings; a Node built-in is a build error). */
-async function bundleEntry(entry: string, outfile: string): Promise<void> {
+async function bundleEntry(entry: string, outfile: string, plugins: esbuild.Plugin[] = []): Promise<void> {
   await esbuild.build({
     absWorkingDir: root,
     entryPoints: [entry],
     outfile,
     ...WORKER_BUILD,
+    plugins: [...WORKER_BUILD.plugins, ...plugins],
   });
 }
 
@@ -69,6 +72,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const script = join(bundles, `${options.entry.replace(/[^\w]+/g, "_")}.js`);
   const tamperScript = join(bundles, "tamper-worker.js");
   await bundleEntry(options.entry, script);
+  const variantScript = script.replace(/\.js$/, "_variant.js");
+  if (options.variant) await bundleEntry(options.entry, variantScript, options.variant.plugins);
   await bundleEntry("test/miniflare/tamper-worker.ts", tamperScript);
 
   const kvBinding = options.kvBinding ?? "STS_CACHE";
@@ -77,7 +82,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const workers: WorkerOptions[] = names.map((name, i) => ({
     name,
     modules: true,
-    scriptPath: script,
+    scriptPath: options.variant?.isolates.includes(i) ? variantScript : script,
     compatibilityDate: supportedCompatibilityDate,
     bindings: { ISOLATE_NAME: name, ...options.bindings, ...options.isolateBindings?.(i) },
     ...(options.withoutKv ? {} : { kvNamespaces }),

@@ -1,7 +1,7 @@
 /** The wire helpers in src/wire on every runtime: form encoding and the XML reader's refusals. */
 import { encodeForm, type FormParams } from "../../src/wire/query.ts";
 import { decodeForm } from "../../src/testing/form-decode.ts";
-import { XmlReadError, parseXmlDocument, text } from "../../src/wire/xml.ts";
+import { XmlReadError, loadXmlReader, parseXmlDocument, text } from "../../src/wire/xml.ts";
 import { assertEquals, assertMatch, assertThrows, test } from "./harness.ts";
 
 test("wire: encodeForm percent-encodes per RFC 3986 and round-trips exactly", () => {
@@ -21,7 +21,8 @@ test("wire: encodeForm percent-encodes per RFC 3986 and round-trips exactly", ()
   assertEquals(decodeForm(body), [["Action", "AssumeRole"], ["Version", "2011-06-15"], ...params]);
 });
 
-test("wire: parseXmlDocument reads a namespaced STS response", () => {
+test("wire: parseXmlDocument reads a namespaced STS response", async () => {
+  await loadXmlReader();
   const root = parseXmlDocument(
     '<?xml version="1.0"?><GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">' +
       "<GetCallerIdentityResult><Account>123456789012</Account></GetCallerIdentityResult>" +
@@ -31,7 +32,8 @@ test("wire: parseXmlDocument reads a namespaced STS response", () => {
   assertEquals(text(root.getElementsByTagName("GetCallerIdentityResult")[0], "Account"), "123456789012");
 });
 
-test("wire: parseXmlDocument refuses a DOCTYPE and entity declarations", () => {
+test("wire: parseXmlDocument refuses a DOCTYPE and entity declarations", async () => {
+  await loadXmlReader();
   const billionLaughs =
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><lolz>&lol2;</lolz>';
   const err = assertThrows(() => parseXmlDocument(billionLaughs), XmlReadError, "DOCTYPE");
@@ -39,7 +41,8 @@ test("wire: parseXmlDocument refuses a DOCTYPE and entity declarations", () => {
   assertThrows(() => parseXmlDocument('<a><!ENTITY x "y"></a>'), XmlReadError);
 });
 
-test("wire: parseXmlDocument turns non-XML and empty bodies into XmlReadError", () => {
+test("wire: parseXmlDocument turns non-XML and empty bodies into XmlReadError", async () => {
+  await loadXmlReader();
   assertThrows(() => parseXmlDocument("<html><body>502 Bad Gateway"), XmlReadError);
   assertThrows(() => parseXmlDocument("   "), XmlReadError, "empty");
   assertThrows(() => parseXmlDocument("not xml at all"), XmlReadError);

@@ -7,7 +7,7 @@ import { AwsClient } from "aws4fetch";
 
 import type { StsEmulator } from "../../src/testing/index.ts";
 import { encodeForm } from "../../src/wire/query.ts";
-import { child, parseXmlDocument } from "../../src/wire/xml.ts";
+import { child, loadXmlReader, parseXmlDocument } from "../../src/wire/xml.ts";
 import type { XmlElement } from "../../src/wire/xml.ts";
 
 export const ENDPOINT = "https://sts.eu-west-1.amazonaws.com/";
@@ -107,6 +107,7 @@ export interface Answer {
 /** Reads an emulator response. */
 export async function read(response: Response): Promise<Answer> {
   const text = await response.text();
+  await loadXmlReader();
   const root = parseXmlDocument(text);
   const answer: Answer = { status: response.status, result: {}, headers: response.headers, text };
   if (root.localName === "ErrorResponse") {

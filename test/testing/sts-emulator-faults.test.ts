@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
-import { parseXmlDocument } from "../../src/wire/xml.ts";
+import { loadXmlReader, parseXmlDocument } from "../../src/wire/xml.ts";
+
+await loadXmlReader();
 import { LONG_TERM, read, ROLE_ARN, signed, signWithAws4fetch, unsigned } from "./helpers.ts";
 
 async function setup() {

@@ -9,7 +9,9 @@ import { StsError } from "../../src/errors.ts";
 import { readBody } from "../../src/wire/read-body.ts";
 import { encodeForm, encodeRfc3986 } from "../../src/wire/query.ts";
 import { DOMParser } from "@xmldom/xmldom";
-import { MAX_BODY_BYTES, XmlReadError, parseXmlDocument, text } from "../../src/wire/xml.ts";
+import { MAX_BODY_BYTES, XmlReadError, loadXmlReader, parseXmlDocument, text } from "../../src/wire/xml.ts";
+
+await loadXmlReader();
 
 const encoder = new TextEncoder();
 const live = () => new AbortController().signal;
