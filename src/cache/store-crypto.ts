@@ -38,6 +38,7 @@ const KEY_INFO = [label(false, "store key (HMAC-SHA-256)"), label(true, "store k
 const VALUE_INFO = [label(false, "value (AES-256-GCM)"), label(true, "value (AES-256-GCM)")] as const;
 /** The shortest `storeSecret` accepted: 32 characters or 32 bytes (256 bits at most of entropy, as the keys). */
 export const MIN_STORE_SECRET_LENGTH = 32;
+const CLAIM_LABEL = "\u0000claim\u0000";
 const AAD_PREFIX = `edge-sts/store/v${VERSION}|`;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -48,6 +49,11 @@ const MAX_SEALED_CHARS = 64 * 1024;
 export interface StoreKeys {
   /** `edge-sts:2:` + base64url(HMAC-SHA-256(derived key, cache key)): 54 characters. */
   readonly storeKey: string;
+  /**
+   * `edge-sts:2:c:` + base64url(HMAC-SHA-256(derived key, NUL "claim" NUL cache key)): the key of the
+   * entry's claim (see `CredentialStore.claim`), as opaque as the store key and unlinkable to the token.
+   */
+  readonly claimKey: string;
   /** The AES-256-GCM key (non-extractable). */
   readonly valueKey: CryptoKey;
 }
@@ -68,8 +74,13 @@ export async function deriveStoreKeys(secret: string, cacheKey: string, storeSec
     subtle.deriveKey(hkdf(KEY_INFO[keyed ? 1 : 0]), ikm, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"]),
     subtle.deriveKey(hkdf(VALUE_INFO[keyed ? 1 : 0]), ikm, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]),
   ]);
-  const mac = await subtle.sign("HMAC", macKey, utf8.encode(cacheKey));
-  return { storeKey: PREFIX + base64UrlEncode(new Uint8Array(mac)), valueKey };
+  // A cache key never starts with NUL (cacheKey() parts begin with s, n or u; providers' with a letter
+  // or a brace), so the claim's message can never be another entry's store-key message.
+  const [mac, claim] = await Promise.all([
+    subtle.sign("HMAC", macKey, utf8.encode(cacheKey)),
+    subtle.sign("HMAC", macKey, utf8.encode(CLAIM_LABEL + cacheKey)),
+  ]);
+  return { storeKey: PREFIX + base64UrlEncode(new Uint8Array(mac)), claimKey: `${PREFIX}c:` + base64UrlEncode(new Uint8Array(claim)), valueKey };
 }
 
 /**

@@ -33,11 +33,11 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
   const checked = storeOptions(options, "stsCredentials");
   if (checked === undefined) return undefined;
   const { store } = options as { store: NonNullable<StsCredentialsOptions["store"]> };
-  const { timeoutMs, onError: onStoreError, secret } = checked;
+  const { timeoutMs, waitMs, onError: onStoreError, secret } = checked;
   const now = options.now ?? Date.now;
   const fixedStore = typeof store === "function" ? undefined : checkStore(store, "stsCredentials");
   const fixed: StoreAccess | undefined =
-    fixedStore === undefined ? undefined : { store: fixedStore, health: fixedStore, secret, timeoutMs, onError: onStoreError, now };
+    fixedStore === undefined ? undefined : { store: fixedStore, health: fixedStore, secret, timeoutMs, waitMs, onError: onStoreError, now };
   // A store function may build a new adapter per request (`(c) => workersKvStore(c.env.STS_CACHE)`):
   // health kept per adapter object would never see three failures in a row, so it is kept per
   // middleware instance instead (a function choosing between stores pauses them together).
@@ -52,7 +52,7 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
       try {
         found = (store as (c: Context) => CredentialStore | undefined)(c);
         if (found === undefined || found === null) return undefined;
-        return { store: checkStore(found, "stsCredentials"), health, secret, timeoutMs, onError: onStoreError, now };
+        return { store: checkStore(found, "stsCredentials"), health, secret, timeoutMs, waitMs, onError: onStoreError, now };
       } catch (err) {
         // Only the name: the message of a store factory's error may quote the binding's contents.
         callHook(onStoreError, { operation: "get", reason: "error", errorName: err instanceof Error ? err.name : typeof err, durationMs: 0 });

@@ -12,11 +12,20 @@ export type DenoKvKeyPart = string | number | bigint | boolean | Uint8Array;
 /** The part of a `Deno.Kv` this adapter uses. */
 export interface DenoKvLike {
   /** `kv.get(key)`. */
-  get(key: readonly DenoKvKeyPart[]): Promise<{ value: unknown }>;
+  get(key: readonly DenoKvKeyPart[]): Promise<{ value: unknown; versionstamp?: string | null }>;
   /** `kv.set(key, value, { expireIn })`. */
   set(key: readonly DenoKvKeyPart[], value: unknown, options?: { expireIn?: number }): Promise<unknown>;
   /** `kv.delete(key)`. */
   delete(key: readonly DenoKvKeyPart[]): Promise<void>;
+  /** `kv.atomic()`, for `claim`; without it the store does not coordinate. */
+  atomic?(): DenoKvAtomicLike;
+}
+
+/** The part of a `Deno.AtomicOperation` `claim` uses. */
+export interface DenoKvAtomicLike {
+  check(...checks: { key: readonly DenoKvKeyPart[]; versionstamp: string | null }[]): DenoKvAtomicLike;
+  set(key: readonly DenoKvKeyPart[], value: unknown, options?: { expireIn?: number }): DenoKvAtomicLike;
+  commit(): Promise<{ ok: boolean }>;
 }
 
 /** Options of {@link denoKvStore}. */
@@ -34,7 +43,9 @@ interface Stored {
 /**
  * A credential store on Deno KV: shared by every isolate of a Deno Deploy app (or every process
  * opening the same file). `expireIn` only sets the earliest time KV may delete an entry, so each
- * entry also records its expiry, and an expired one is answered as absent.
+ * entry also records its expiry, and an expired one is answered as absent. It coordinates a fleet's
+ * misses (`claim`: an atomic check-and-set on the claim's versionstamp; an expired claim KV has not
+ * deleted yet is replaced under the same check).
  *
  * @param kv The database (`await Deno.openKv()`).
  * @param options Where the entries live.
@@ -55,7 +66,7 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): C
   const prefix = options.prefix ?? ["edge-sts"];
   if (!Array.isArray(prefix)) throw new StsConfigurationError("denoKvStore: prefix must be an array of key parts");
   const keyOf = (key: string) => [...prefix, key];
-  return {
+  const store: CredentialStore = {
     async get(key) {
       const entry = await kv.get(keyOf(key));
       // Anything but a KvEntry (a Map passed by mistake) would read as a miss forever: say so (onStoreError).
@@ -70,4 +81,17 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): C
     },
     delete: (key) => kv.delete(keyOf(key)),
   };
+  if (typeof k.atomic === "function") {
+    store.claim = async (key, ttlMs) => {
+      const ms = Math.max(1, Math.ceil(ttlMs));
+      const entry = await kv.get(keyOf(key));
+      const held = entry.value as Partial<Stored> | null;
+      if (typeof held === "object" && held !== null && typeof held.expiresAt === "number" && Date.now() < held.expiresAt) return false;
+      // Set only if nobody set or renewed it since the read: absent (null) or the expired claim read.
+      const claimed: Stored = { value: "1", expiresAt: Date.now() + ms };
+      const result = await kv.atomic!().check({ key: keyOf(key), versionstamp: entry.versionstamp ?? null }).set(keyOf(key), claimed, { expireIn: ms }).commit();
+      return result.ok === true;
+    };
+  }
+  return store;
 }

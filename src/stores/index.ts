@@ -17,6 +17,6 @@ export type { KvNamespaceLike, WorkersKvStoreOptions } from "./workers-kv.ts";
 export { cacheApiStore } from "./cache-api.ts";
 export type { CacheApiStoreOptions, CacheLike } from "./cache-api.ts";
 export { denoKvStore } from "./deno-kv.ts";
-export type { DenoKvKeyPart, DenoKvLike, DenoKvStoreOptions } from "./deno-kv.ts";
+export type { DenoKvAtomicLike, DenoKvKeyPart, DenoKvLike, DenoKvStoreOptions } from "./deno-kv.ts";
 export { redisStore } from "./redis.ts";
 export type { RedisClientLike } from "./redis.ts";
