@@ -45,6 +45,20 @@ export async function claimExchange(access: ClaimAccess, claimKey: string): Prom
 }
 
 /**
+ * Releases a claim (the holder's entry is written, or its exchange failed), when the store can delete:
+ * a later miss then claims anew rather than waiting for an exchange that will not write. Never rejects.
+ */
+export async function releaseClaim(access: ClaimAccess, claimKey: string): Promise<void> {
+  const { store } = access;
+  if (typeof store.delete !== "function") return;
+  const started = performance.now();
+  const answer = await bounded(() => store.delete!(claimKey), Math.max(1000, access.timeoutMs * 20));
+  if (answer.kind === "ok") return;
+  const extra = answer.kind === "error" ? describe(answer.error, [claimKey]) : {};
+  callHook(access.onError, { operation: "claim", reason: answer.kind, ...extra, durationMs: performance.now() - started });
+}
+
+/**
  * Polls every {@link POLL_INTERVAL_MS} until `poll` finds something, or `deadline`
  * (`performance.now()` ms) passes.
  * @param poll One bounded read: a result, `undefined` for nothing yet, or `null` to stop (the store failed).

@@ -58,6 +58,9 @@ export interface StoreKeys {
   readonly valueKey: CryptoKey;
 }
 
+/** What sealing and opening need: the store key (the additional data) and the value key. */
+export type SealKeys = Pick<StoreKeys, "storeKey" | "valueKey">;
+
 /**
  * Derives the store key and the value key of one cache entry.
  * @param secret What only the legitimate caller holds (the token); never stored, never logged.
@@ -88,7 +91,7 @@ export async function deriveStoreKeys(secret: string, cacheKey: string, storeSec
  * @param keys The entry's keys.
  * @param payload Any JSON-serialisable value.
  */
-export async function seal(keys: StoreKeys, payload: unknown): Promise<string> {
+export async function seal(keys: SealKeys, payload: unknown): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const plain = utf8.encode(JSON.stringify(payload));
   const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad(keys) }, keys.valueKey, plain);
@@ -103,7 +106,7 @@ export async function seal(keys: StoreKeys, payload: unknown): Promise<string> {
  * @returns The parsed JSON, or `undefined` when `sealed` is not a value sealed under these keys
  *   (wrong version, malformed, altered, or copied from another key).
  */
-export async function open(keys: StoreKeys, sealed: unknown): Promise<unknown> {
+export async function open(keys: SealKeys, sealed: unknown): Promise<unknown> {
   if (typeof sealed !== "string" || sealed.length > MAX_SEALED_CHARS || !sealed.startsWith(`${VERSION}.`)) return undefined;
   const bytes = fromBase64url(sealed.slice(VERSION.length + 1));
   if (bytes === undefined || bytes.length < IV_BYTES + TAG_BYTES) return undefined;
@@ -132,7 +135,7 @@ export function storeSecretBytes(value: unknown): Uint8Array<ArrayBuffer> | unde
   return bytes !== undefined && bytes.byteLength >= MIN_STORE_SECRET_LENGTH ? new Uint8Array(bytes) : undefined;
 }
 
-function aad(keys: StoreKeys): Uint8Array<ArrayBuffer> {
+function aad(keys: SealKeys): Uint8Array<ArrayBuffer> {
   return utf8.encode(AAD_PREFIX + keys.storeKey);
 }
 

@@ -12,7 +12,7 @@ import type { CredentialStore, StoreErrorInfo } from "./store.ts";
 import { callHook } from "../hooks.ts";
 import { PAUSE_MS, admitRead, bounded, describe, paused, recordRead } from "./store-call.ts";
 import type { Answer } from "./store-call.ts";
-import { DEFAULT_STORE_WAIT_MS, claimExchange, waitForEntry } from "./store-claim.ts";
+import { DEFAULT_STORE_WAIT_MS, claimExchange, releaseClaim, waitForEntry } from "./store-claim.ts";
 import { MIN_STORE_SECRET_LENGTH, deriveStoreKeys, open, seal, storeSecretBytes } from "./store-crypto.ts";
 import type { StoreKeys } from "./store-crypto.ts";
 
@@ -162,10 +162,17 @@ export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V
     value = await load.exchange();
   } catch (err) {
     const refused = role === "holder" ? load.refusal?.of(err) : undefined;
+    // A refusal is recorded for the waiters (the claim stays until it expires: they answer the record);
+    // any other failure releases the claim, so the next miss exchanges without waiting.
     if (refused !== undefined) background(load, recordRefusal(access, keys!, load, refused));
+    else if (role === "holder") background(load, releaseClaim(access, keys!.claimKey));
     throw err;
   }
-  if (keys !== undefined) background(load, write(access, keys, load, value));
+  if (keys !== undefined) {
+    const writing = write(access, keys, load, value);
+    // Released once the entry is there: a later miss (a refresh) claims anew instead of waiting out this claim.
+    background(load, role === "holder" ? writing.then(() => releaseClaim(access, keys.claimKey)) : writing);
+  }
   const result: StoreResult<V> = { value, fromStore: false };
   if (waitedMs !== undefined) result.waitedMs = waitedMs;
   return result;
@@ -268,12 +275,21 @@ async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>)
 async function poll<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, timeoutMs: number): Promise<Found<V> | undefined | null> {
   const started = performance.now();
   const answer = await bounded(() => access.store.get(keys.storeKey), timeoutMs);
-  const found = await opened(access, keys, load, answer, started, false);
+  const found = await opened(access, keys, load, answer, started, false, true);
   return answer.kind === "ok" ? found : null;
 }
 
 /** What a read's answer holds for this load: failures and invalid values are reported and read as nothing. */
-async function opened<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, answer: Answer, started: number, pausing: boolean): Promise<Found<V> | undefined> {
+async function opened<V>(
+  access: StoreAccess,
+  keys: StoreKeys,
+  load: StoreLoad<V>,
+  answer: Answer,
+  started: number,
+  pausing: boolean,
+  /** A waiter's poll: an invalid value was reported by the read before the wait, not again per poll. */
+  quiet = false,
+): Promise<Found<V> | undefined> {
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
     const pause = pausing ? { pausedForMs: PAUSE_MS } : {};
@@ -295,7 +311,7 @@ async function opened<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V
     value = undefined; // a value that breaks decoding is as invalid as one that does not decrypt
   }
   if (value === undefined || load.codec.expiration(value) !== (envelope as Envelope).exp) {
-    callHook(access.onError, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
+    if (!quiet) callHook(access.onError, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
     return undefined;
   }
   const { until, exp } = envelope as Envelope;

@@ -20,3 +20,5 @@ export { denoKvStore } from "./deno-kv.ts";
 export type { DenoKvAtomicLike, DenoKvKeyPart, DenoKvLike, DenoKvStoreOptions } from "./deno-kv.ts";
 export { redisStore } from "./redis.ts";
 export type { RedisClientLike } from "./redis.ts";
+export { StsCoordinator, durableObjectStore } from "./durable-object.ts";
+export type { DurableObjectNamespaceLike, DurableObjectStorageLike, DurableObjectStoreOptions } from "./durable-object.ts";
