@@ -61,7 +61,8 @@ export function coordinationContract(
 
   register("coordination: a burst of 6 first requests for one token over 6 isolates: 1 STS call, the others answered from the store after a wait", async () => {
     const s = await sut();
-    const f = fleet(s.store, { storeSecret: STORE_SECRET, ...options });
+    const hits: Array<{ outcome: string; waitedMs?: number; durationMs: number }> = [];
+    const f = fleet(s.store, { storeSecret: STORE_SECRET, ...options, onCacheHit: (info) => void hits.push(info) });
     f.sts.delayMs = STS_MS;
     const answers = await burst(Array.from({ length: 6 }, () => f.isolate()), mint("burst", f.clock.t));
     await f.settle();
@@ -71,6 +72,8 @@ export function coordinationContract(
     const descs = answers.map((a) => a.desc).sort();
     assert(JSON.stringify(descs) === JSON.stringify(["miss", "store", "store", "store", "store", "store"]), `outcomes ${descs}`);
     for (const a of answers.filter((x) => x.desc === "store")) assert(a.waitedMs !== undefined && a.waitedMs > 0, `a waiter without sts-wait: ${JSON.stringify(a)}`);
+    // onCacheHit tells each waiter's outcome and its wait (part of its duration).
+    assert(hits.length === 5 && hits.every((h) => h.outcome === "store" && h.waitedMs! > 0 && h.waitedMs! <= h.durationMs), `onCacheHit: ${JSON.stringify(hits)}`);
   });
 
   if (scale) register("coordination: 20 users × a burst of 4 over 8 isolates: at most 22 STS calls", async () => {
