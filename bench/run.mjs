@@ -66,7 +66,7 @@ step("xmldom 0.9 end-tag RegExp (#950): Bun", ...bun("bench/xmldom.mjs"), { capt
 step("stages of one exchange: Node", node, ["bench/stages.mjs"], { capture: f("stages-node") });
 step("stages of one exchange: Deno", ...deno("bench/stages.mjs"), { capture: f("stages-deno"), allowFail: true });
 step("stages of one exchange: Bun", ...bun("bench/stages.mjs"), { capture: f("stages-bun"), allowFail: true });
-step("#10 fleet: 8 isolates sharing one store (Redis, Deno KV, Workers KV)", node, ["bench/fleet.mjs", `--out=${f("fleet")}`], { allowFail: true, timeoutMs: 300_000 });
+step("#10 fleet: 8 isolates sharing one store (Redis, Deno KV, Workers KV; coordination on Redis, Deno KV, Durable Objects)", node, ["bench/fleet.mjs", `--out=${f("fleet")}`], { allowFail: true, timeoutMs: 600_000 });
 
 // ── profiles: where the time goes (Node and Bun have CLI CPU profilers; RESULTS.md cites them) ──
 const profiled = {};
@@ -105,7 +105,8 @@ results.fleet = raw.fleet ?? { ran: false };
 writeFileSync(join(bench, "results.json"), JSON.stringify(results, null, 2) + "\n");
 const { fleetRows, renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
 console.log("\n" + renderTable(results) + "\n" + fleetRows(results.fleet).map((row) => row.join(" · ")).join("\n"));
-writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet));
+const { renderCoordinationMarkdown } = await import("./lib/coordination-report.mjs");
+writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet) + renderCoordinationMarkdown(results.fleet));
 // Adds its own section to RESULTS.md and results.json (and writes RESULTS-regions.md).
 step("STS regions: nearest and failover (simulated network)", node, ["bench/regions.mjs"], { allowFail: true });
 console.log(`\nbench/results.json and bench/RESULTS.md written (${results.durationSeconds} s)`);

@@ -61,15 +61,16 @@ export async function releaseClaim(access: ClaimAccess, claimKey: string): Promi
 /**
  * Polls every {@link POLL_INTERVAL_MS} until `poll` finds something, or `deadline`
  * (`performance.now()` ms) passes.
- * @param poll One bounded read: a result, `undefined` for nothing yet, or `null` to stop (the store failed).
+ * @param poll One bounded read (given its bound and its number): a result, `undefined` for nothing yet,
+ *   or `null` to stop waiting.
  * @returns What `poll` found, or `undefined` at the deadline or on a failed read.
  */
-export async function waitForEntry<T>(poll: (timeoutMs: number) => Promise<T | undefined | null>, deadline: number, readTimeoutMs: number): Promise<T | undefined> {
+export async function waitForEntry<T>(poll: (timeoutMs: number, round: number) => Promise<T | undefined | null>, deadline: number, readTimeoutMs: number): Promise<T | undefined> {
   for (let round = 0; round < MAX_POLLS; round++) {
     const left = deadline - performance.now();
     if (left <= 1) return undefined;
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, left)));
-    const found = await poll(Math.max(1, Math.min(readTimeoutMs, deadline - performance.now())));
+    const found = await poll(Math.max(1, Math.min(readTimeoutMs, deadline - performance.now())), round);
     if (found === null) return undefined;
     if (found !== undefined) return found;
   }

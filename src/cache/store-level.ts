@@ -20,6 +20,8 @@ import type { StoreKeys } from "./store-crypto.ts";
 
 /** The default bound of a store read, in ms: well under an STS round trip from the edge. */
 export const DEFAULT_STORE_TIMEOUT_MS = 50;
+/** A waiter claims again every this many polls (~100 ms): see {@link loadThroughStore}. */
+const RECLAIM_EVERY = 5;
 
 export type { Refusal } from "./store-entry.ts";
 
@@ -128,7 +130,20 @@ export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V
     role = await claimExchange(access, keys.claimKey);
     if (role === "waiter") {
       const started = performance.now();
-      const found = await waitForEntry((timeoutMs) => poll(access, keys, load, timeoutMs), started + access.waitMs, access.timeoutMs);
+      const found = await waitForEntry(
+        async (timeoutMs, round) => {
+          const polled = await poll(access, keys, load, timeoutMs);
+          if (polled !== undefined || round % RECLAIM_EVERY !== RECLAIM_EVERY - 1) return polled;
+          // Now and then, claim again: a holder that gave up (its exchange or its write failed)
+          // released the claim, and the first waiter to notice exchanges now instead of at the bound.
+          const again = await claimExchange(access, keys.claimKey);
+          if (again === "waiter") return undefined;
+          if (again === "holder") role = "holder";
+          return null;
+        },
+        started + access.waitMs,
+        access.timeoutMs,
+      );
       waitedMs = performance.now() - started;
       if (found !== undefined) return answer(found, load, waitedMs);
     }
@@ -244,15 +259,19 @@ async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>)
   const answer = await bounded(() => access.store.get(keys.storeKey), access.timeoutMs);
   // A store that is down costs each miss its whole time-out: after a few failures in a row, skip it a while.
   const pausing = recordRead(access.health, answer.kind === "ok", access.now(), admitted);
-  return opened(access, keys, load, answer, started, pausing);
+  const found = await opened(access, keys, load, answer, started, pausing);
+  return found === "invalid" ? undefined : found;
 }
 
-/** One read of a waiting isolate: `null` when the store failed (the wait ends: exchange now). */
+/**
+ * One read of a waiting isolate: `null` when the store failed or answered a value that does not open
+ * (the wait ends: exchange now; the holder's entry would open).
+ */
 async function poll<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, timeoutMs: number): Promise<Found<V> | undefined | null> {
   const started = performance.now();
   const answer = await bounded(() => access.store.get(keys.storeKey), timeoutMs);
-  const found = await opened(access, keys, load, answer, started, false, true);
-  return answer.kind === "ok" ? found : null;
+  const found = await opened(access, keys, load, answer, started, false);
+  return answer.kind !== "ok" || found === "invalid" ? null : found;
 }
 
 /** What a read's answer holds for this load: failures and invalid values are reported and read as nothing. */
@@ -263,9 +282,7 @@ async function opened<V>(
   answer: Answer,
   started: number,
   pausing: boolean,
-  /** A waiter's poll: an invalid value was reported by the read before the wait, not again per poll. */
-  quiet = false,
-): Promise<Found<V> | undefined> {
+): Promise<Found<V> | "invalid" | undefined> {
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
     const pause = pausing ? { pausedForMs: PAUSE_MS } : {};
@@ -287,8 +304,8 @@ async function opened<V>(
     value = undefined; // a value that breaks decoding is as invalid as one that does not decrypt
   }
   if (value === undefined || load.codec.expiration(value) !== (envelope as Envelope).exp) {
-    if (!quiet) callHook(access.onError, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
-    return undefined;
+    callHook(access.onError, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
+    return "invalid";
   }
   const { until, exp } = envelope as Envelope;
   const now = access.now();
