@@ -34,6 +34,9 @@ export interface DenoKvStoreOptions {
   prefix?: readonly DenoKvKeyPart[];
 }
 
+/** Attempts of a write that SQLite refused because another process held the lock (local KV files only). */
+const LOCKED_ATTEMPTS = 8;
+
 /** What is kept under a key: the sealed value and when it expires (`expireIn` is only the earliest deletion). */
 interface Stored {
   value: string;
@@ -77,7 +80,7 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): C
     },
     set(key, value, ttlSeconds) {
       const ms = Math.max(1, Math.ceil(ttlSeconds)) * 1000;
-      return kv.set(keyOf(key), { value, expiresAt: Date.now() + ms } satisfies Stored, { expireIn: ms });
+      return unlocked(() => kv.set(keyOf(key), { value, expiresAt: Date.now() + ms } satisfies Stored, { expireIn: ms }));
     },
     delete: (key) => kv.delete(keyOf(key)),
   };
@@ -89,9 +92,25 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): C
       if (typeof held === "object" && held !== null && typeof held.expiresAt === "number" && Date.now() < held.expiresAt) return false;
       // Set only if nobody set or renewed it since the read: absent (null) or the expired claim read.
       const claimed: Stored = { value: "1", expiresAt: Date.now() + ms };
-      const result = await kv.atomic!().check({ key: keyOf(key), versionstamp: entry.versionstamp ?? null }).set(keyOf(key), claimed, { expireIn: ms }).commit();
+      const result = await unlocked(() => kv.atomic!().check({ key: keyOf(key), versionstamp: entry.versionstamp ?? null }).set(keyOf(key), claimed, { expireIn: ms }).commit());
       return result.ok === true;
     };
   }
   return store;
+}
+
+/**
+ * Runs a write again when SQLite says "database is locked": several processes on one local KV file
+ * (`deno serve --parallel`, a fleet of processes) write in turns, and a write that lost the race fails
+ * at once. Bounded (the store level bounds the whole call in time too); any other error is thrown.
+ */
+async function unlocked<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= LOCKED_ATTEMPTS || !(err instanceof Error) || !/database is locked/i.test(err.message)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8 * attempt));
+    }
+  }
 }
