@@ -60,7 +60,7 @@ Run ${fleet.date ?? "?"}, load average ${fleet.loadAverage1m?.start ?? "?"} → 
   }
   parts.push(table(head, body));
   parts.push(`\nTargets: ${verdicts.join("; ") || "no store ran both sides"}.`);
-  parts.push(`\nHow to read it: without coordination each isolate a burst reaches before the first exchange has been written exchanges too (≈ the fan-out, 4). With it, one isolate claims the exchange and the others poll the store until its entry lands, so a waiter's answer costs the holder's exchange plus its write, one read, and up to one poll interval — which is why p50 moves by a few store round trips. "store ops / user" counts every call the isolates made to the store (the holder: read, claim, write, release; a waiter: read, claim, then a read per ${POLL_MS} ms of waiting).`);
+  parts.push(`\nHow to read it: without coordination each isolate a burst reaches before the first exchange has been written exchanges too (4 requests to 8 isolates picked at random reach 3.3 distinct isolates on average: ≈ 3.3 calls per user). With it, one isolate claims the exchange and the others poll the store until its entry lands, so a waiter's answer costs the holder's exchange plus its write, one read, and up to one poll interval — which is why p50 moves by a few store round trips. "store ops / user" counts every call the isolates made to the store (the holder: read, claim, write, release; a waiter: read, claim, then a read per ${POLL_MS} ms of waiting).`);
   return parts.join("\n") + `\n${END}\n`;
 }
 
