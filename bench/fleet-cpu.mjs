@@ -50,7 +50,7 @@ const mapStore = (map) => ({ get: (key) => map.get(key), set: (key, value) => vo
 
 function app(store, fetch = cannedFetch) {
   const a = new Hono();
-  a.use("/api/*", stsCredentials({ roleArn: F.ROLE_ARN, region: F.REGION, fetch, maxEntries: 10 * TOKENS, ...(store ? { store } : {}) }));
+  a.use("/api/*", stsCredentials({ roleArn: F.ROLE_ARN, region: F.REGION, fetch, maxEntries: 10 * TOKENS, ...(store ? { store, storeSecret: "edge-sts-bench-store-secret-0123456789abcdef" } : {}) }));
   a.get("/api/x", (c) => c.text(c.var.awsCredentials.accessKeyId));
   return a;
 }

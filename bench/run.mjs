@@ -109,6 +109,10 @@ const { renderCoordinationMarkdown } = await import("./lib/coordination-report.m
 writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet) + renderCoordinationMarkdown(results.fleet));
 // Adds its own section to RESULTS.md and results.json (and writes RESULTS-regions.md).
 step("STS regions: nearest and failover (simulated network)", node, ["bench/regions.mjs"], { allowFail: true });
+// Writes RESULTS-failover.md: the first request's cost with a blackholed region, per deadline.
+step("failover under a deadline (a blackholed region on loopback)", node, ["bench/failover.mjs"], { allowFail: true });
+// Adds its own section (## Verification) to RESULTS.md and results.json.
+step("verify: CPU of a miss with local verification (RS256, ES256) and of a hit", node, ["bench/verify.mjs"], { allowFail: true });
 console.log(`\nbench/results.json and bench/RESULTS.md written (${results.durationSeconds} s)`);
 
 function machine() {

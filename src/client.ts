@@ -86,7 +86,11 @@ export interface StsClientOptions {
    * One partition only. A call may pass its own order (`RequestOptions.regions`). @default [region]
    */
   regions?: readonly string[];
-  /** A custom endpoint URL per region (VPC interface endpoints, emulators); other regions resolve by the rules. */
+  /**
+   * A custom endpoint URL per region (VPC interface endpoints, emulators). The client then sends to
+   * these only: a region without one (in `region`, `regions` or a call's `regions`) is refused with
+   * {@link StsConfigurationError}, never sent to its public endpoint.
+   */
   endpoints?: Readonly<Record<string, string>>;
   /**
    * How long a region whose endpoint just failed is tried last, in ms (per client). 0: never. A region
@@ -156,6 +160,8 @@ export class StsClient {
    * or the custom endpoint. Keys caches, so an answer from any region serves every request.
    */
   readonly cacheScope: string;
+  /** With `endpoints`: their regions, the only ones this client sends to; `undefined`: endpoints resolve by the rules. */
+  readonly endpointRegions: readonly string[] | undefined;
   readonly #ctx: PipelineContext;
   readonly #failover: RegionFailover;
 
@@ -171,6 +177,7 @@ export class StsClient {
     const setup = clientRegions(options, resolveEndpoint);
     this.regions = setup.regions;
     this.cacheScope = setup.scope;
+    this.endpointRegions = setup.endpointRegions;
     this.endpoint = setup.regions.length > 0 ? setup.endpointOf(setup.regions[0]!) : setup.endpointOf("");
     this.#failover = new RegionFailover(setup.regions, setup.endpointOf, integerOption(options.failoverCooldownMs, 30_000, 0, "failoverCooldownMs"));
     const fetchFn = options.fetch;

@@ -48,6 +48,8 @@ export class EdgeStsError extends Error {
   static code = "EDGE_STS_ERROR";
   /** A stable, machine-readable code for this error. */
   code: string = EdgeStsError.code;
+  // A literal, as in every subclass: bundlers rename classes (`constructor.name` reads `_X` or `e`).
+  override name = "EdgeStsError";
 
   /**
    * @param message A short message that never contains a secret.
@@ -55,7 +57,6 @@ export class EdgeStsError extends Error {
    */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = this.constructor.name;
   }
 }
 
@@ -103,6 +104,7 @@ export interface StsErrorDetails {
 export class StsError extends EdgeStsError {
   static override code = "STS_ERROR";
   declare code: StsErrorDetails["code"];
+  override name = "StsError";
 
   /**
    * @param message A short message that never contains a secret.
@@ -145,6 +147,7 @@ export interface StsValidationIssue {
 export class StsValidationError extends EdgeStsError {
   static override code = "STS_VALIDATION_ERROR";
   override code = StsValidationError.code;
+  override name = "StsValidationError";
   /** The STS action whose input was rejected. */
   operation: string;
   /** Every problem found, first one first. */
@@ -176,4 +179,49 @@ export class StsValidationError extends EdgeStsError {
 export class StsConfigurationError extends EdgeStsError {
   static override code = "STS_CONFIGURATION_ERROR";
   override code = StsConfigurationError.code;
+  override name = "StsConfigurationError";
+}
+
+/**
+ * A caller's token failed local verification (the middleware's `verify` option): a signature that does
+ * not verify, an algorithm not allowed, an unknown key, a wrong `iss`/`aud`/`azp`, or a token outside
+ * its `exp`/`nbf`/`iat` window. The message says which rule failed; it never quotes the token.
+ *
+ * @example
+ * ```ts
+ * onError: (err) => { if (err.cause instanceof TokenVerificationError) console.log(err.cause.message); }
+ * ```
+ */
+export class TokenVerificationError extends EdgeStsError {
+  static override code = "TOKEN_VERIFICATION_FAILED";
+  override code = TokenVerificationError.code;
+  override name = "TokenVerificationError";
+}
+
+/**
+ * The issuer's key set (discovery or JWKS) could not be had: an error status, a time-out, an answer
+ * too large or not a key set. Tokens are then refused, never accepted (fail closed); the middleware
+ * answers 503 with `Retry-After: retryAfterSeconds`.
+ *
+ * @example
+ * ```ts
+ * onError: (err) => { if (err.cause instanceof KeySetUnavailableError) console.log(err.cause.retryAfterSeconds); }
+ * ```
+ */
+export class KeySetUnavailableError extends EdgeStsError {
+  static override code = "KEY_SET_UNAVAILABLE";
+  override code = KeySetUnavailableError.code;
+  override name = "KeySetUnavailableError";
+  /** Seconds until the key set is asked for again. */
+  readonly retryAfterSeconds: number;
+
+  /**
+   * @param message What failed (never a URL's query, never a token).
+   * @param retryAfterSeconds Seconds until the next attempt.
+   * @param options `cause`: the underlying failure.
+   */
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 }

@@ -8,6 +8,7 @@
  */
 import type { ResolvedEndpoint } from "./endpoints.ts";
 import { StsConfigurationError, StsError } from "./errors.ts";
+import { defined } from "./operations/shapes.ts";
 import { findPartition } from "./partitions.ts";
 
 /** The endpoints of one call, in the order the attempts use them. */
@@ -22,11 +23,20 @@ export interface EndpointRoute {
    * one (`RegionDisabledException`: STS deactivated there) moves on too, and leaves its endpoint out of the rest of the call.
    */
   next(failure: StsError, retryAfterMs: number | undefined): { endpoint: ResolvedEndpoint; waitMs: number | undefined } | undefined;
+  /**
+   * Told right before an attempt goes to `endpoint` (so the call's outcome names only endpoints
+   * actually asked, and a deadline interrupting this attempt cools it down).
+   * @returns How many other endpoints of this call have not been tried yet (the attempt's time share).
+   */
+  attempt(endpoint: ResolvedEndpoint): number;
 }
 
 /** A route that also learns from the call's outcome. */
 export interface SettlingRoute extends EndpointRoute {
-  /** Marks the last endpoint healthy (it answered) or cooling (it failed retryably); passes `result` on. */
+  /**
+   * Marks the last endpoint asked healthy (it answered) or cooling (it failed retryably, or a deadline
+   * interrupted its attempt); passes `result` on.
+   */
   settle<T>(result: Promise<T>): Promise<T>;
 }
 
@@ -59,7 +69,7 @@ export class RegionFailover {
   readonly #defaults: readonly ResolvedEndpoint[];
   readonly #partition: string | undefined;
   readonly #cooldownMs: number;
-  /** Endpoint URL → ms epoch until which it is skipped (Map order: oldest mark first). */
+  /** Endpoint URL → `performance.now()` until which it is skipped (Map order: oldest mark first). Monotonic: a wall clock stepping back does not stretch a cool-down. */
   readonly #coolingUntil = new Map<string, number>();
   readonly #byRegion = new Map<string, ResolvedEndpoint>();
   readonly #regionOf = new WeakMap<ResolvedEndpoint, string>();
@@ -101,30 +111,40 @@ export class RegionFailover {
   }
 
   /** Whether an endpoint is cooling down now. */
-  cooling(url: string, now = Date.now()): boolean {
+  cooling(url: string, now = performance.now()): boolean {
     const until = this.#coolingUntil.get(url);
     return until !== undefined && now < until;
   }
 
   #order(endpoints: readonly ResolvedEndpoint[]): ResolvedEndpoint[] {
     if (this.#coolingUntil.size === 0) return [...endpoints];
-    const now = Date.now();
+    const now = performance.now();
     const healthy = endpoints.filter((e) => !this.cooling(e.url, now));
     return healthy.length === endpoints.length ? healthy : [...healthy, ...endpoints.filter((e) => this.cooling(e.url, now))];
   }
 
   #routeOver(order: ResolvedEndpoint[]): SettlingRoute {
     let current = order[0]!;
-    /** The failure already accounted for by `next`, and the endpoint it came from (the call may still end with it). */
+    /** The failure already accounted for by `next` (the call may still end with it). */
     let handled: StsError | undefined;
-    let handledAt = current;
+    /** The endpoint of the last attempt made: what the call's outcome is marked with. */
+    let asked = current;
+    /** The endpoint whose attempt is running (`undefined` between attempts, e.g. in the back-off). */
+    let inFlight: ResolvedEndpoint | undefined;
+    const tried = new Set<ResolvedEndpoint>();
     /** Endpoints of this call whose region is unavailable: never asked again in this call. */
     const left = new Set<ResolvedEndpoint>();
-    /** Endpoint → ms epoch before which this call does not ask it again (its `Retry-After`). */
+    /** Endpoint → `performance.now()` before which this call does not ask it again (its `Retry-After`). */
     const notBefore = new Map<ResolvedEndpoint, number>();
     return {
       first: current,
+      attempt: (endpoint) => {
+        asked = inFlight = endpoint;
+        tried.add(endpoint);
+        return order.filter((e) => !tried.has(e) && !left.has(e)).length;
+      },
       next: (failure, retryAfterMs) => {
+        inFlight = undefined;
         const unavailable = isRegionUnavailable(failure);
         if (!failure.retryable && !unavailable) return undefined;
         const from = order.indexOf(current);
@@ -133,10 +153,9 @@ export class RegionFailover {
         if (unavailable && to === from) return undefined; // nowhere else to go: the call ends here
         if (unavailable) left.add(current);
         if (unavailable || coolsDown(failure)) this.#cool(current.url, unavailable);
-        const now = Date.now();
+        const now = performance.now();
         if (retryAfterMs !== undefined) notBefore.set(current, now + retryAfterMs);
         handled = failure;
-        handledAt = current;
         current = order[to]!;
         const until = notBefore.get(current);
         return { endpoint: current, waitMs: until === undefined || until <= now ? undefined : until - now };
@@ -144,16 +163,19 @@ export class RegionFailover {
       settle: (result) =>
         result.then(
           (value) => {
-            this.#coolingUntil.delete(current.url);
-            this.#mark(value, current);
+            this.#coolingUntil.delete(asked.url);
+            this.#mark(value, asked);
             return value;
           },
           (err: unknown) => {
-            this.#mark(err, err === handled ? handledAt : current);
-            if (err === handled) throw err; // its endpoint is cooling; the next one was never tried
-            const url = current.url;
+            this.#mark(err, asked);
+            // Accounted for by `next` (its endpoint is cooling), or ended between attempts (a deadline
+            // in the back-off): nothing more to learn.
+            if (err === handled || inFlight === undefined) throw err;
+            const url = inFlight.url;
             const unavailable = isRegionUnavailable(err);
-            if (unavailable || coolsDown(err)) this.#cool(url, unavailable);
+            // A deadline that interrupted the attempt: that endpoint did not answer in time either.
+            if (unavailable || coolsDown(err) || isTimeout(err)) this.#cool(url, unavailable);
             else if (err instanceof StsError && err.status > 0) this.#coolingUntil.delete(url); // it answered
             throw err;
           },
@@ -169,7 +191,7 @@ export class RegionFailover {
   #cool(url: string, long = false): void {
     if (this.#cooldownMs === 0) return;
     this.#coolingUntil.delete(url);
-    this.#coolingUntil.set(url, Date.now() + this.#cooldownMs * (long ? REGION_DISABLED_COOLDOWN_FACTOR : 1));
+    this.#coolingUntil.set(url, performance.now() + this.#cooldownMs * (long ? REGION_DISABLED_COOLDOWN_FACTOR : 1));
     while (this.#coolingUntil.size > MAX_TRACKED) this.#coolingUntil.delete(this.#coolingUntil.keys().next().value!);
   }
 
@@ -191,6 +213,11 @@ export class RegionFailover {
  */
 function coolsDown(err: unknown): boolean {
   return err instanceof StsError && err.retryable && err.code !== "IDPCommunicationError";
+}
+
+/** A time-out: the attempt's own, or the caller's deadline (its signal's `TimeoutError`). */
+function isTimeout(err: unknown): boolean {
+  return err instanceof StsError && err.code === "TimeoutError";
 }
 
 /**
@@ -238,6 +265,8 @@ export interface ClientRegions {
   endpointOf: (region: string) => ResolvedEndpoint;
   /** The partition id, or the custom endpoint's URL (plus any per-region endpoints): never one region's. */
   scope: string;
+  /** With `endpoints`: their regions, the only ones the client sends to. */
+  endpointRegions?: readonly string[];
 }
 
 /**
@@ -251,8 +280,17 @@ export function clientRegions(options: RegionOptions, endpointOf: (params: Regio
       throw new StsConfigurationError("endpoints must map region names to endpoint URLs");
     }
   }
-  const perRegion = (name: string): ResolvedEndpoint =>
-    endpointOf({ ...options, region: name, endpoint: endpoints && Object.hasOwn(endpoints, name) ? endpoints[name] : undefined });
+  // A client of private endpoints (VPC interface endpoints) sends to them only: a region without one
+  // is refused, never resolved to its public endpoint (the token would leave the private network).
+  const endpointRegions = endpoints === undefined ? undefined : Object.freeze(Object.keys(endpoints));
+  const perRegion = (name: string): ResolvedEndpoint => {
+    if (endpoints !== undefined && !Object.hasOwn(endpoints, name)) {
+      throw new StsConfigurationError(
+        `region ${name} has no endpoint: a client with endpoints sends only to theirs (${endpointRegions!.join(", ")}), never to a public one`,
+      );
+    }
+    return endpointOf({ ...options, region: name, endpoint: endpoints?.[name] });
+  };
   if (regions === undefined) {
     if (endpoint !== undefined) {
       if (endpoints !== undefined) throw new StsConfigurationError("give endpoint (one endpoint) or endpoints (one per region), not both");
@@ -262,14 +300,14 @@ export function clientRegions(options: RegionOptions, endpointOf: (params: Regio
     const list = region === undefined ? [] : [region];
     if (list.length > 0) perRegion(list[0]!); // refuse a bad configuration at once
     else endpointOf(options); // throws "Missing Region"
-    return { regions: list, endpointOf: perRegion, scope: scopeOf(list, endpoints) };
+    return defined({ regions: list, endpointOf: perRegion, scope: scopeOf(list, endpoints), endpointRegions });
   }
   if (!Array.isArray(regions) || regions.length === 0) throw new StsConfigurationError("regions must be a non-empty list of region names");
   if (region !== undefined) throw new StsConfigurationError("give region or regions, not both");
   if (endpoint !== undefined) throw new StsConfigurationError("endpoint names one endpoint: give endpoints (one per region) with regions");
   partitionOf(regions);
   for (const name of regions) perRegion(name);
-  return { regions: Object.freeze([...regions]), endpointOf: perRegion, scope: scopeOf(regions, endpoints) };
+  return defined({ regions: Object.freeze([...regions]), endpointOf: perRegion, scope: scopeOf(regions, endpoints), endpointRegions });
 }
 
 function scopeOf(regions: readonly string[], endpoints: Readonly<Record<string, string>> | undefined): string {

@@ -41,6 +41,10 @@ export type * from "./types.ts";
 export type { Operation } from "./wire/operation.ts";
 export * from "./operations/index.ts";
 
+// Local verification of OIDC ID tokens (the middleware's `verify`).
+export { tokenVerifier } from "./jwt/verify.ts";
+export type { TokenVerifier, TokenVerifierOptions, VerifyAlgorithm, VerifyOptions } from "./jwt/verify.ts";
+
 // The shared credential store (adapters: `edge-sts/stores`).
 export type { CredentialStore, StoreErrorInfo } from "./cache/store.ts";
 export type { StoreSecret } from "./cache/store-level.ts";

@@ -45,6 +45,21 @@ export interface RequestOptions {
    * @default the client's `regions`
    */
   regions?: readonly string[];
+  /**
+   * The call's deadline, shared with work before and after it: its `signal` ends the call (as
+   * `signal` does), and with several regions one attempt takes at most a share of what is left
+   * (what is left over the regions not yet tried, at least 500 ms), so a region that never answers
+   * leaves the next its chance. @default none: each attempt takes up to the client's `timeoutMs`
+   */
+  deadline?: CallDeadline;
+}
+
+/** A deadline as a call reads it: the signal that fires when it passes, and the time left. */
+export interface CallDeadline {
+  /** Aborts (with a `TimeoutError` reason) when the deadline passes. */
+  readonly signal: AbortSignal;
+  /** Milliseconds left, never below 0, on a monotonic clock. */
+  remainingMs(): number;
 }
 
 /** What every operation output carries besides its members. */

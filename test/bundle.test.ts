@@ -133,3 +133,38 @@ test("the src/ scan catches each forbidden use and ignores comments", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("error names survive a minified Worker bundle: err.name is each class's own literal name", async () => {
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    stdin: {
+      contents: [
+        'import { EdgeStsError, StsError, StsValidationError, StsConfigurationError } from "./src/index.ts";',
+        'import { BearerTokenError } from "./src/hono/index.ts";',
+        'import { XmlReadError } from "./src/wire/xml.ts";',
+        'import { EmulatorError } from "./src/testing/emulator-responses.ts";',
+        "export const names = [",
+        '  new EdgeStsError("m"), new StsError("m", { code: "X", status: 0, operation: "O", retryable: false }),',
+        '  new StsValidationError("O", []), new StsConfigurationError("m"), new BearerTokenError("missing", "m"),',
+        '  new XmlReadError("m", "shape"), new EmulatorError("X", 400, "m"),',
+        "].map((err) => err.name);",
+      ].join("\n"),
+      resolveDir: root,
+      loader: "ts",
+    },
+    ...WORKER_BUILD,
+    minify: true,
+    write: false,
+  });
+  const dir = mkdtempSync(join(tmpdir(), "edge-sts-names-"));
+  try {
+    const file = join(dir, "bundle.mjs");
+    writeFileSync(file, result.outputFiles[0]!.text);
+    const { names } = (await import(file)) as { names: string[] };
+    assert.deepEqual(names, [
+      "EdgeStsError", "StsError", "StsValidationError", "StsConfigurationError", "BearerTokenError", "XmlReadError", "EmulatorError",
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

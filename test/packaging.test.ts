@@ -67,12 +67,13 @@ function requireBuild(): void {
   assert.equal(build.code, 0, `npm run build failed, so the package cannot be checked:\n${explain(build)}`);
 }
 
-test("npm pack ships only dist/, README.md, LICENSE and package.json", async () => {
+test("npm pack ships only dist/, the bin, README.md, LICENSE and package.json", async () => {
   requireBuild();
   const r = await exec("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"]);
   assert.equal(r.code, 0, explain(r));
   const files = (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path).sort();
-  const allowed = (p: string) => p.startsWith("dist/") || ["README.md", "LICENSE", "package.json"].includes(p);
+  const bins = Object.values(readJson("package.json").bin ?? {}).map((f) => String(f).replace(/^\.\//, ""));
+  const allowed = (p: string) => p.startsWith("dist/") || ["README.md", "LICENSE", "package.json", ...bins].includes(p);
   assert.deepEqual(files.filter((p) => !allowed(p)), [], "files outside the allowed set");
   for (const required of ["package.json", "LICENSE", "README.md"]) {
     if (existsSync(join(root, required))) assert.ok(files.includes(required), `${required} exists but is not packed`);

@@ -30,9 +30,10 @@ export interface AppSettings {
   store?: StsCredentialsOptions["store"];
   /**
    * The deployment's secret the store's entries are sealed with too (`STS_STORE_SECRET`, ≥ 32
-   * characters): without it, whoever can write to the store can mint sessions. Default: none.
+   * characters), or `(c) => secret` where it is a binding: a store needs it (without it, whoever can
+   * write to the store could mint sessions). Default: none.
    */
-  storeSecret?: string;
+  storeSecret?: StsCredentialsOptions["storeSecret"];
 }
 
 /** Observability switches of the middleware the demo turns on; never given the token. */

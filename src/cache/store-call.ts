@@ -14,7 +14,7 @@ export const PAUSE_MS = 5000;
 /**
  * Per health key (the store object, or the middleware's key for a store function): failed reads in a
  * row, until when it is paused (ms, the store level's clock), and whether the probe after a pause is
- * in flight.
+ * in flight. Times are on the store level's health clock (monotonic unless a test injects one).
  */
 interface Health {
   failures: number;
@@ -91,10 +91,20 @@ export function bounded(call: () => unknown, timeoutMs: number): Promise<Answer>
  * (a fragment of either, e.g. a client that quotes the first 100 bytes of a value it refused).
  */
 export function describe(error: unknown, cut: string[]): { errorName: string; message?: string } {
-  const errorName = error instanceof Error ? error.name : typeof error;
-  let message = error instanceof Error ? error.message : typeof error === "string" ? error : undefined;
+  let errorName: string;
+  let message: unknown;
+  // A hostile error (getters that throw, a revoked Proxy) is still only a failed store call.
+  try {
+    const isError = error instanceof Error;
+    const name: unknown = isError ? error.name : typeof error;
+    errorName = typeof name === "string" ? name : "Error";
+    message = isError ? error.message : typeof error === "string" ? error : undefined;
+  } catch {
+    return { errorName: "unreadable error" };
+  }
   if (typeof message !== "string") return { errorName };
-  for (const text of cut) if (text !== "") message = message.split(text).join("…");
-  message = message.replace(LONG_RUN, "…");
-  return { errorName, message: message.length > MAX_MESSAGE_CHARS ? message.slice(0, MAX_MESSAGE_CHARS) + "…" : message };
+  let text = message;
+  for (const part of cut) if (part !== "") text = text.split(part).join("…");
+  text = text.replace(LONG_RUN, "…");
+  return { errorName, message: text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) + "…" : text };
 }

@@ -54,8 +54,16 @@ export interface StoreAccess {
    */
   waitMs: number;
   onError: ((info: StoreErrorInfo) => void) | undefined;
+  /** The wall clock (ms epoch) stored values' lifetimes are checked against. */
   now: () => number;
+  /**
+   * The clock of the store's health (failures in a row, pause, probe), in ms. Default: `performance.now`,
+   * monotonic, so a wall clock stepping back does not keep the store paused; a test injects its own.
+   */
+  elapsed?: () => number;
 }
+
+const monotonic = (): number => performance.now();
 
 /** One load through the store. */
 export interface StoreLoad<V> {
@@ -120,7 +128,7 @@ export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V
   // A store taken for down (see store-call.ts) is neither read nor written: not even keys are derived.
   // A paused store is not read (its time-out would be on the request's path) but is still written in
   // the background: a store that is only slow to answer keeps serving the other isolates.
-  const skipRead = paused(access.health, access.now());
+  const skipRead = paused(access.health, (access.elapsed ?? monotonic)());
   const keys = await derive(access, load);
   let role: "holder" | "waiter" | "none" = "none";
   let waitedMs: number | undefined;
@@ -253,12 +261,13 @@ async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<Store
 
 async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>): Promise<Found<V> | undefined> {
   // Right after a pause, one read probes the store; the misses meanwhile go to STS without waiting for it.
-  const admitted = admitRead(access.health, access.now());
+  const elapsed = access.elapsed ?? monotonic;
+  const admitted = admitRead(access.health, elapsed());
   if (admitted === undefined) return undefined;
   const started = performance.now();
   const answer = await bounded(() => access.store.get(keys.storeKey), access.timeoutMs);
   // A store that is down costs each miss its whole time-out: after a few failures in a row, skip it a while.
-  const pausing = recordRead(access.health, answer.kind === "ok", access.now(), admitted);
+  const pausing = recordRead(access.health, answer.kind === "ok", elapsed(), admitted);
   const found = await opened(access, keys, load, answer, started, pausing);
   return found === "invalid" ? undefined : found;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { HTTPException } from "hono/http-exception";
-import { EdgeStsError, StsConfigurationError, StsError } from "../errors.ts";
+import { EdgeStsError, KeySetUnavailableError, StsConfigurationError, StsError, TokenVerificationError } from "../errors.ts";
 import type { TransportErrorCode } from "../errors.ts";
 import type { StoreRefusal } from "../cache/store-level.ts";
 
@@ -25,6 +25,7 @@ export type BearerProblem = "missing" | "invalid_request" | "invalid_token" | "i
 export class BearerTokenError extends EdgeStsError {
   static override code = "BEARER_TOKEN_ERROR";
   override code = BearerTokenError.code;
+  override name = "BearerTokenError";
   /** The RFC 6750 error this problem maps to. */
   readonly problem: BearerProblem;
 
@@ -88,6 +89,11 @@ export function toHttpException(err: unknown, challengePrefix: string): HTTPExce
   if (err instanceof BearerTokenError) {
     if (err.problem === "missing") return failure(401, "Unauthorized", err, { "WWW-Authenticate": challengePrefix });
     return rfc6750(err.problem, challengePrefix, err);
+  }
+  if (err instanceof TokenVerificationError) return rfc6750("invalid_token", challengePrefix, err);
+  // Fail closed: without the issuer's keys no token is accepted, and the caller is told when to retry.
+  if (err instanceof KeySetUnavailableError) {
+    return failure(503, "Service Unavailable", err, { "Retry-After": String(Math.max(1, Math.ceil(err.retryAfterSeconds))) });
   }
   if (err instanceof StsError) {
     if (REJECTED_TOKEN.has(err.code)) return rfc6750("invalid_token", challengePrefix, err);

@@ -18,6 +18,7 @@ export type { StsCredentialsOptions } from "./options.ts";
 export type { StsRegions } from "./regions.ts";
 export type * from "./types.ts";
 export type { TokenClaims, TokenCookie } from "./token.ts";
+export type { VerifyAlgorithm, VerifyOptions } from "../jwt/verify.ts";
 export { BearerTokenError } from "./errors.ts";
 export type { BearerProblem } from "./errors.ts";
 export { sessionNameFor } from "./session-name.ts";

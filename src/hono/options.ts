@@ -12,6 +12,7 @@ import type { CredentialStore, StoreErrorInfo } from "../cache/store.ts";
 import type { StoreSecret } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
 import type { FetchFunction } from "../types.ts";
+import type { VerifyOptions } from "../jwt/verify.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { arn, roleDurationSeconds, roleSessionName, sessionPolicy, str } from "../operations/shapes.ts";
 import { BearerTokenError } from "./errors.ts";
@@ -68,8 +69,17 @@ export interface StsCredentialsOptions<E extends Env = any> {
   cookie?: TokenCookie;
   /** The `realm` of the `WWW-Authenticate` challenge. @default none (no realm parameter is sent) */
   realm?: string;
-  /** Seconds a token is still accepted after its `exp`. @default 30 */
+  /** Seconds a token is still accepted after its `exp` (and, with `verify`, before its `nbf`/`iat`). @default 30 */
   clockToleranceSeconds?: number;
+  /**
+   * Verify each caller's token locally before either cache level: its signature against the issuer's
+   * published keys (cached per isolate), `iss`, `aud`/`azp`, `exp`/`nbf`/`iat`. One trusted issuer, or a
+   * list picked by the token's `iss`. A token is verified once per isolate; a refused one is answered
+   * 401 without an STS call or a store read; a key set that cannot be had answers 503. Sets
+   * `c.var.jwtPayload` (frozen); per-request functions then receive verified claims. See docs/verification.md.
+   * @default none (the signature is checked by STS only)
+   */
+  verify?: VerifyOptions | readonly VerifyOptions[];
   /**
    * The cache of exchanged credentials. @default the isolate's shared cache (`sharedCredentialCache()`),
    * unless one of `refreshWindowSeconds`, `maxEntries`, `negativeTtlSeconds` is set: then a private
@@ -87,8 +97,9 @@ export interface StsCredentialsOptions<E extends Env = any> {
    * Redis), or `(c) => store` where bindings exist per request. Read on an isolate miss before STS,
    * written in the background after an exchange; keys and values are sealed with keys derived from
    * the caller's token (and `storeSecret`). `undefined` from the function means "no store for this
-   * request". Without `storeSecret`, anyone who can write to the store can mint a session for a forged
-   * token (a store hit skips STS, the only signature check): see README, "Security model". @default none
+   * request". Needs `storeSecret`, or `verify` (refused at start-up otherwise): without either, anyone
+   * who can write to the store could mint a session for a forged token (a store hit skips STS).
+   * See docs/verification.md, "Security model". @default none
    */
   store?: CredentialStore | ((c: Context<E>) => CredentialStore | undefined);
   /**
@@ -96,9 +107,11 @@ export interface StsCredentialsOptions<E extends Env = any> {
    * characters, or at least 32 bytes. Mixed into the derivation of every store key and value key, so
    * only holders of it (and of the token) can write an entry that opens, or open one. Never logged,
    * reported or stored. Rotating it empties the store (entries under the old one are misses).
-   * Recommended with every store. @default none (keys from the token alone)
+   * Or `(c) => c.env.STS_STORE_SECRET` where the secret is a binding: read on each store access; a
+   * value that is not a usable secret then fails that request with a configuration error (500), never
+   * an unkeyed store. Required with `store` unless `verify` is on. @default none (keys from the token alone)
    */
-  storeSecret?: StoreSecret;
+  storeSecret?: StoreSecret | ((c: Context<E>) => StoreSecret | undefined);
   /** Milliseconds a store read may take before the request goes to STS instead. @default 50 */
   storeTimeoutMs?: number;
   /**

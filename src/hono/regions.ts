@@ -68,9 +68,10 @@ export function regionsResolver(option: StsRegions | undefined, client: StsClien
     return own ? undefined : () => fixed;
   }
   const listed = typeof option === "object" && option !== null && "nearest" in option;
+  // A client of private endpoints chooses among its own regions: never a public endpoint's.
   const candidates = listed
     ? Object.freeze([...option.nearest])
-    : own || !(client.regions?.length > 1) ? DEFAULT_STS_REGIONS : client.regions;
+    : !own && (client.regions?.length > 1 || client.endpointRegions !== undefined) ? client.regions : DEFAULT_STS_REGIONS;
   if (!own) checkRoutable(client, candidates, !listed);
   const nearest = (c: Context) => nearestFor(c, candidates);
   if (typeof option !== "function") return nearest;
@@ -96,6 +97,14 @@ function checkRoutable(client: StsClient, regions: readonly string[], defaults: 
     throw new StsConfigurationError(
       `stsCredentials: stsRegions needs a client made with region or regions, but this client has one custom endpoint (${client.endpoint.url}): ` +
         "give it regions and endpoints (one URL per region), or drop stsRegions",
+    );
+  }
+  const reachable = client.endpointRegions;
+  const unreachable = reachable === undefined ? [] : regions.filter((region) => !reachable.includes(region));
+  if (unreachable.length > 0) {
+    throw new StsConfigurationError(
+      `stsCredentials: stsRegions lists ${unreachable.slice(0, 3).join(", ")}${unreachable.length > 3 ? ", …" : ""}, but the client sends only to ` +
+        `its endpoints (${reachable!.join(", ")}): give those regions endpoints too, or leave them out`,
     );
   }
   const partition = findPartition(client.regions[0]!).id;

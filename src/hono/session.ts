@@ -7,6 +7,8 @@
 import { AwsClient } from "aws4fetch";
 import type { StoreCodec } from "../cache/store-level.ts";
 import type { StsClient } from "../client.ts";
+import type { Deadline } from "../deadline.ts";
+import { startDeadline } from "../deadline.ts";
 import { EdgeStsError, StsError } from "../errors.ts";
 import { answeredBy } from "../failover.ts";
 import { defined } from "../operations/shapes.ts";
@@ -49,6 +51,7 @@ function retryAfterCap(client: StsClient): number {
  * Calls STS and builds the value to cache. Reports to `onExchange`, success or failure.
  * @param outcome `"miss"` when a request waits for it, `"refresh"` when cached credentials are being served meanwhile.
  * @param regions The STS regions of this exchange, in order. Default: the client's.
+ * @param deadline The deadline of the whole miss this exchange is part of. Default: `exchangeTimeoutMs` from now.
  * @throws {StsError} as the client throws it, or `InvalidResponse` when the answer has no credentials.
  */
 export async function exchange(
@@ -58,15 +61,14 @@ export async function exchange(
   params: ExchangeParams,
   outcome: "miss" | "refresh",
   regions?: readonly string[],
+  deadline?: Deadline,
 ): Promise<StsSession> {
   const started = performance.now();
   let error: unknown;
   let requestId: string | undefined;
   let stsRegion: string | undefined = ctx.client.regions?.[0];
-  const deadline = new AbortController();
-  const timer = setTimeout(() => {
-    deadline.abort(new DOMException(`no credentials within exchangeTimeoutMs (${ctx.exchangeTimeoutMs} ms)`, "TimeoutError"));
-  }, ctx.exchangeTimeoutMs);
+  const own = deadline === undefined ? startDeadline(ctx.exchangeTimeoutMs, OPERATION, "exchangeTimeoutMs") : undefined;
+  const limit = (deadline ?? own)!;
   try {
     // A fitting `sub` is used as is; otherwise the digest runs here, once per token, on a miss only.
     const roleSessionName = params.roleSessionName ?? (await (inspected.sessionName ??= sessionNameFor(inspected.subject!)));
@@ -78,7 +80,7 @@ export async function exchange(
       policyArns: params.policyArns?.map((arn) => ({ arn })),
       policy: params.policy,
       durationSeconds: params.durationSeconds,
-    }, defined({ signal: deadline.signal, maxRetryAfterMs: retryAfterCap(ctx.client), regions }));
+    }, defined({ signal: limit.signal, deadline: limit, maxRetryAfterMs: retryAfterCap(ctx.client), regions }));
     requestId = out.requestId;
     stsRegion = answeredBy(out) ?? stsRegion;
     return toSession(out, ctx.region, inspected.subject, ctx.now());
@@ -88,7 +90,7 @@ export async function exchange(
     if (err instanceof StsError) requestId = err.requestId;
     throw err;
   } finally {
-    clearTimeout(timer);
+    own?.clear();
     if (ctx.onExchange) {
       callHook(ctx.onExchange, defined({
         operation: OPERATION,
@@ -141,6 +143,19 @@ function buildSession(creds: TemporaryCredentials, fields: IdentityFields, regio
   // Frozen: one instance serves every request that shares these credentials, so none may retarget it.
   const aws = Object.freeze(new AwsClient({ accessKeyId, secretAccessKey, sessionToken, region }));
   return Object.freeze({ credentials, identity, aws, expiration });
+}
+
+/**
+ * What one request sees of a session: its credentials and identity, each with an expiration `Date`
+ * of its own. A `Date` cannot be frozen: a shared one that a handler moved (`setMinutes`) would move
+ * it for every later request of the token, and for the cache.
+ */
+export function requestView(session: StsSession): Pick<StsSession, "credentials" | "identity"> {
+  const ms = session.expiration.getTime();
+  return {
+    credentials: Object.freeze({ ...session.credentials, expiration: new Date(ms) }),
+    identity: Object.freeze({ ...session.identity, expiration: new Date(ms) }),
+  };
 }
 
 /**

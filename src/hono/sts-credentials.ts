@@ -12,19 +12,22 @@ import { sharedCredentialCache } from "../cache/shared.ts";
 import { loadThroughStore } from "../cache/store-level.ts";
 import type { KeyMemo } from "../cache/store-level.ts";
 import { isStsClient, StsClient } from "../client.ts";
+import { startDeadline } from "../deadline.ts";
+import type { Deadline } from "../deadline.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { callHook } from "../hooks.ts";
 import { BearerTokenError, challengePrefix, isRejection, storeRefusal, toHttpException } from "./errors.ts";
-import { entryKey, scopeKey } from "./exchange-key.ts";
+import { entryKey, scopeKey, storeCacheKey, trustKey, trustedScope } from "./exchange-key.ts";
 import { millisecondsOption, secondsOption } from "../options.ts";
 import { exchangeResolver } from "./options.ts";
 import type { ExchangeParams, StsCredentialsOptions } from "./options.ts";
 import { clientRegionsOf, regionsResolver } from "./regions.ts";
-import { exchange } from "./session.ts";
+import { exchange, requestView } from "./session.ts";
 import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
-import type { StsCacheHitInfo, StsSession, StsVariables } from "./types.ts";
+import type { StsCacheHitInfo, StsSession, StsVariables, VerifiedVariables } from "./types.ts";
+import { verification } from "./verification.ts";
 
 /** How a request was answered: the cache's outcomes, and `"store"` for an isolate miss the shared store answered. */
 type Outcome = CacheOutcome | "store";
@@ -33,7 +36,8 @@ type Outcome = CacheOutcome | "store";
  * STS credentials middleware for Hono: exchanges the request's bearer token (an OIDC ID token) for
  * temporary role credentials with AssumeRoleWithWebIdentity, and sets `c.var.awsCredentials`,
  * `c.var.stsIdentity` and `c.var.aws`. The token's structure and `exp` are checked locally; its
- * signature is checked by STS. Exchanges are cached per isolate and shared by concurrent requests.
+ * signature is checked by STS, or first locally with `verify` (which also sets `c.var.jwtPayload`).
+ * Exchanges are cached per isolate and shared by concurrent requests.
  *
  * @param {StsCredentialsOptions} options - The options.
  * @param {string | Function} options.roleArn - The role, or `(c, claims) => role` (`undefined` → 403).
@@ -52,14 +56,15 @@ type Outcome = CacheOutcome | "store";
  * @param {string} [options.headerName='Authorization'] - The header carrying `Bearer <token>`.
  * @param {string | object} [options.cookie] - Cookie to read the token from when the header is absent.
  * @param {string} [options.realm] - `realm` of the `WWW-Authenticate` challenge. Default: none sent.
- * @param {number} [options.clockToleranceSeconds=30] - Accept a token this long after its `exp`.
+ * @param {number} [options.clockToleranceSeconds=30] - Accept a token this long after its `exp` (before its `nbf`/`iat` with `verify`).
+ * @param {object | object[]} [options.verify] - Verify tokens locally: `{ issuer, audience, jwksUri?, algorithms?, fetch?, timeoutMs? }`, or a list picked by `iss`. Default: none.
  * @param {CredentialCache} [options.cache=sharedCredentialCache()] - Where credentials are cached.
  * @param {number} [options.refreshWindowSeconds=300] - Private cache: refresh this long before expiry.
  * @param {number} [options.maxEntries=1000] - Private cache: entries held, LRU out first.
  * @param {number} [options.negativeTtlSeconds=30] - Private cache: how long a rejected token is remembered.
  * @param {boolean} [options.optional=false] - Let requests without a token through, with no variables set.
  * @param {CredentialStore | Function} [options.store] - A shared store behind the isolate's cache, or `(c) => store`. Default: none.
- * @param {string | Uint8Array} [options.storeSecret] - The deployment's secret (≥ 32 characters or bytes) mixed into the store keys; recommended with `store`.
+ * @param {string | Uint8Array | Function} [options.storeSecret] - The deployment's secret (≥ 32 characters or bytes) mixed into the store keys, or `(c) => secret`; required with `store` unless `verify` is on.
  * @param {number} [options.storeTimeoutMs=50] - A store read taking longer goes to STS instead.
  * @param {number} [options.storeWaitMs=2000] - On a store that can coordinate, the most a miss waits for another isolate's exchange.
  * @param {Function} [options.onStoreError] - Told about store failures (never the key or value).
@@ -80,6 +85,12 @@ type Outcome = CacheOutcome | "store";
  * ```
  */
 export function stsCredentials<E extends Env = any>(
+  options: StsCredentialsOptions<E> & { optional: true; verify: NonNullable<StsCredentialsOptions["verify"]> },
+): MiddlewareHandler<{ Variables: Partial<StsVariables & VerifiedVariables> }>;
+export function stsCredentials<E extends Env = any>(
+  options: StsCredentialsOptions<E> & { verify: NonNullable<StsCredentialsOptions["verify"]> },
+): MiddlewareHandler<{ Variables: StsVariables & VerifiedVariables }>;
+export function stsCredentials<E extends Env = any>(
   options: StsCredentialsOptions<E> & { optional: true },
 ): MiddlewareHandler<{ Variables: Partial<StsVariables> }>;
 export function stsCredentials<E extends Env = any>(
@@ -96,13 +107,18 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   const challenge = challengePrefix(options.realm);
   const headerName = options.headerName ?? "Authorization";
   if (typeof headerName !== "string" || headerName === "") throw new StsConfigurationError("stsCredentials: headerName must be a header name");
-  const toleranceMs = secondsOption(options.clockToleranceSeconds, 30, "stsCredentials: clockToleranceSeconds") * 1000;
+  const toleranceSeconds = secondsOption(options.clockToleranceSeconds, 30, "stsCredentials: clockToleranceSeconds");
+  const toleranceMs = toleranceSeconds * 1000;
   const now = options.now ?? Date.now;
   const { cookie, optional = false, serverTiming = false, onCacheHit, onError } = options;
   const timed = serverTiming || onCacheHit !== undefined;
   const exchangeTimeoutMs = millisecondsOption(options.exchangeTimeoutMs, 8000, "stsCredentials: exchangeTimeoutMs");
   const context = { client, region, onExchange: options.onExchange, exchangeTimeoutMs, now };
-  const scope = scopeKey(client, region);
+  const verified = verification(options, { toleranceSeconds, exchangeTimeoutMs, now });
+  const shared = sharedStore(options, cache, region);
+  // Instances that trust different issuers or store secrets never serve each other's entries.
+  const storeScope = scopeKey(client, region);
+  const scope = trustedScope(storeScope, trustKey(verified?.fingerprint, shared?.trust));
   // The full key (~1 KB with the token) is built once per token and parameters, then reused: the same
   // string object keeps its hash, so a cache hit does not rehash it. The store keys derived from it
   // (on a miss only) are kept beside it.
@@ -114,29 +130,30 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
     keys.set(inspected, { params, key, store: {} });
     return key;
   };
-  const shared = sharedStore(options, cache, region);
   /**
    * Sessions that came from the shared store rather than STS (their waiters answer `"store"` too), and
    * how long the isolate waited for another isolate's exchange (a coordinated miss), if it did.
    */
   const throughStore = new WeakMap<StsSession, { stored: boolean; waitedMs: number | undefined }>();
-  const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string): Promise<StsSession> => {
+  const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string, started?: Deadline): Promise<StsSession> => {
     const current = cache.peek(key);
     const how = current === undefined ? "miss" : "refresh";
+    // One deadline over everything this miss does (key fetch, chooser, store read, exchange): the flight
+    // always settles by then. A request that verified the token first hands over the deadline it started.
+    const deadline = started ?? startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
     const run = () =>
       regionsFor === undefined
-        ? exchange(context, token, inspected, params, how)
-        : Promise.resolve(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions));
+        ? exchange(context, token, inspected, params, how, undefined, deadline)
+        : deadline.race(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions, deadline));
     const access = shared?.access(c);
-    if (access === undefined) return run();
-    return loadThroughStore(access, {
+    const loaded = access === undefined ? run() : loadThroughStore(access, {
       secret: token,
-      cacheKey: key,
+      cacheKey: storeCacheKey(key, storeScope, scope),
       // The memo of the token's latest parameters: it checks itself against `key` before use.
-      keys: keys.get(inspected)?.store,
+      keys: storeKeyMemo(keys.get(inspected), access.secret),
       codec: shared!.codec,
       windowMs: shared!.windowMs,
-      notAfter: inspected.expMs,
+      notAfter: inspected.expMs + toleranceMs,
       current,
       exchange: run,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
@@ -145,12 +162,17 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       if (stored || waitedMs !== undefined) throughStore.set(value, { stored, waitedMs });
       return value;
     });
+    const settled = deadline.race(loaded);
+    settled.then(deadline.clear, deadline.clear);
+    return settled;
   };
 
   return createMiddleware<{ Variables: StsVariables }>(async function stsCredentials(c, next) {
     const started = timed ? performance.now() : 0;
     let outcome: Outcome;
     let waitedMs: number | undefined;
+    /** Started by a first verification; handed to the miss it leads to, else stopped here. */
+    let deadline: Deadline | undefined;
     try {
       const read = readToken(c, headerName, cookie);
       const token = typeof read === "object" ? await read : read;
@@ -160,7 +182,16 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       }
       const inspected = inspectToken(token);
       // Before the cache: cached credentials are never served to an expired token.
-      if (now() >= inspected.expMs + toleranceMs) throw new BearerTokenError("invalid_token", "token expired");
+      // Served as long as the token itself is accepted: until exp + clockToleranceSeconds.
+      const notAfter = inspected.expMs + toleranceMs;
+      if (now() >= notAfter) throw new BearerTokenError("invalid_token", "token expired");
+      // Before either cache level, once per token: a refused token reaches neither the store nor STS.
+      const claims = verified === undefined ? inspected.claims : verified.claimsOf(token, inspected);
+      if (claims instanceof Promise) {
+        // A first sight of this token: the key fetch and the miss that may follow share one deadline.
+        deadline = startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
+        await deadline.race(claims);
+      }
       const resolved = resolve(c, inspected.claims);
       const params = resolved instanceof Promise ? await resolved : resolved;
       if (params.roleSessionName === undefined && inspected.subject === undefined) {
@@ -168,15 +199,22 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       }
       const key = keyOf(inspected, token, params.key);
       // A fresh entry is served synchronously: no closures, no promise on the hot path.
-      const fresh = cache.fresh?.(key, inspected.expMs);
+      const fresh = cache.fresh?.(key, notAfter);
       const { value, outcome: cached } = fresh !== undefined ? { value: fresh, outcome: "hit" as const } : await cache.get(
         key,
-        () => load(c, token, inspected, params, key),
-        { notAfter: inspected.expMs, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
+        () => {
+          const handed = deadline;
+          deadline = undefined;
+          return load(c, token, inspected, params, key, handed);
+        },
+        { notAfter, isRejection, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
       );
-      c.set("awsCredentials", value.credentials);
-      c.set("stsIdentity", value.identity);
+      deadline?.clear(); // verified, then served without a miss of its own
+      const view = requestView(value);
+      c.set("awsCredentials", view.credentials);
+      c.set("stsIdentity", view.identity);
       c.set("aws", value.aws);
+      if (verified !== undefined) (c as Context).set("jwtPayload", inspected.claims);
       const via = cached === "miss" ? throughStore.get(value) : undefined;
       const how: Outcome = via?.stored ? "store" : cached;
       outcome = how;
@@ -188,6 +226,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
         callHook(onCacheHit, info);
       }
     } catch (err) {
+      deadline?.clear();
       if (err instanceof HTTPException) throw err; // a per-request function chose its own answer
       const exception = toHttpException(err, challenge);
       const own = onError ? await onError(exception, c) : undefined;
@@ -209,6 +248,18 @@ interface KnownKey {
   key: string;
   /** The derived store keys of this entry, once a miss asked for them. */
   store: KeyMemo;
+  /** The store secret `store` was derived with (a `storeSecret` function may change it). */
+  secret?: Uint8Array;
+}
+
+/** The entry's memo of derived store keys, emptied when the store secret is not the one it was derived with. */
+function storeKeyMemo(known: KnownKey | undefined, secret: Uint8Array | undefined): KeyMemo | undefined {
+  if (known === undefined) return undefined;
+  if (known.secret !== secret) {
+    known.store = {};
+    known.secret = secret;
+  }
+  return known.store;
 }
 
 function stsClient(options: StsCredentialsOptions): StsClient {

@@ -54,9 +54,19 @@ export const MAX_TOKEN_LENGTH = 20_000;
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** 1 024 tokens, and at most 2 Mi characters of them (a real ID token is 1–2 KB). */
-const memo = new BoundedMap<InspectedToken>(1024, 2 * 1024 * 1024);
+const MEMO_ENTRIES = 1024;
+const MEMO_KEY_CHARS = 2 * 1024 * 1024;
+const memo = new BoundedMap<InspectedToken>(MEMO_ENTRIES, MEMO_KEY_CHARS);
 /** Authorization header value → its token, for headers that were well-formed. Bounded like `memo`. */
-const headers = new BoundedMap<string>(1024, 2 * 1024 * 1024);
+const headers = new BoundedMap<string>(MEMO_ENTRIES, MEMO_KEY_CHARS);
+
+/**
+ * A memo of what one middleware instance decided about each token it verified (`verify`), bounded
+ * like the token memo: one per instance, because instances may trust different issuers.
+ */
+export function tokenVerdicts<V>(): BoundedMap<V> {
+  return new BoundedMap<V>(MEMO_ENTRIES, MEMO_KEY_CHARS);
+}
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**

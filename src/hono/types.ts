@@ -38,6 +38,15 @@ export interface StsVariables {
   aws: AwsClient;
 }
 
+/**
+ * The variable the middleware adds with `verify`: the token's verified claims, under the name hono's
+ * `jwt` and `jwk` middlewares use, so handlers written for them move over unchanged. Deeply frozen.
+ */
+export interface VerifiedVariables {
+  /** The verified payload of the caller's token (`iss`, `sub`, `aud`, `exp`, … and every other claim). */
+  jwtPayload: Readonly<TokenClaims>;
+}
+
 /** The cached value: everything a request needs, built once per STS exchange. */
 export interface StsSession {
   /** The credentials (frozen). */
@@ -50,7 +59,7 @@ export interface StsSession {
   readonly expiration: Date;
 }
 
-/** A value, or a function of the request and the token's (unverified) claims that returns it. */
+/** A value, or a function of the request and the token's claims (verified with `verify`; otherwise as decoded) that returns it. */
 export type PerRequest<T, E extends Env = any> =
   | T
   | ((c: Context<E>, claims: Readonly<TokenClaims>) => T | null | undefined | Promise<T | null | undefined>);

@@ -110,7 +110,7 @@ function storeAccess(options: ProviderCacheOptions, owner: string): StoreAccess 
   const checked = storeOptions(options, owner);
   if (checked === undefined) return undefined;
   const store = checkStore(options.store, owner);
-  return { store, health: store, ...checked, now: options.now ?? Date.now };
+  return { store, health: store, ...checked, now: options.now ?? Date.now, elapsed: options.now };
 }
 
 /** The token's `exp` in ms when it is a JWT with a numeric one; otherwise `undefined` (an opaque OAuth token). */

@@ -12,8 +12,8 @@ import { StsConfigurationError } from "../errors.ts";
  * (`setEx`) or as ioredis, Bun and @upstash/redis do (`setex`), each `(key, seconds, value)`.
  */
 export interface RedisClientLike {
-  /** `GET key`. */
-  get(key: string): Promise<string | null | undefined> | PromiseLike<unknown>;
+  /** `GET key`: text, or bytes (`Buffer`, `Uint8Array`) from a client set to answer them. */
+  get(key: string): Promise<string | Uint8Array | null | undefined> | PromiseLike<unknown>;
   /** `DEL key`. */
   del(key: string): Promise<unknown> | PromiseLike<unknown>;
   /** node-redis: `SETEX key seconds value`. */
@@ -53,10 +53,17 @@ export function redisStore(client: RedisClientLike): CredentialStore {
   // node-redis names it setEx; ioredis, Bun and Upstash setex. Detected once, from the client itself.
   const setex = typeof c.setEx === "function" ? c.setEx : typeof c.setex === "function" ? c.setex : undefined;
   if (setex === undefined) throw new StsConfigurationError("redisStore: client must be a Redis client (get, setEx or setex)");
+  // Bytes that are not UTF-8 throw: reported as a failed read, never served.
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
   const store: CredentialStore = {
     get: async (key) => {
-      const value = await client.get(key);
-      return typeof value === "string" ? value : undefined;
+      const value: unknown = await client.get(key);
+      if (typeof value === "string") return value;
+      if (value === null || value === undefined) return undefined;
+      // node-redis with a RESP_TYPES mapping, ioredis's getBuffer, Bun: bytes. Sealed values are ASCII.
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return utf8.decode(value);
+      // Neither: every read would be a silent miss (one more STS call each); say so instead.
+      throw new TypeError(`redisStore: GET answered ${typeof value}, not text or bytes`);
     },
     set: (key, value, ttlSeconds) => setex.call(client, key, Math.max(1, Math.ceil(ttlSeconds)), value),
     delete: (key) => client.del(key),
@@ -70,7 +77,9 @@ export function redisStore(client: RedisClientLike): CredentialStore {
     store.claim = async (key, ttlMs) => {
       const px = Math.max(1, Math.ceil(ttlMs));
       const reply = await (nodeRedis ? set.call(client, key, "1", { NX: true, PX: px }) : set.call(client, key, "1", "PX", px, "NX"));
-      return reply === "OK";
+      // "OK" when set, null when held; as bytes from a client mapping replies to buffers.
+      const text = ArrayBuffer.isView(reply) || reply instanceof ArrayBuffer ? utf8.decode(reply) : reply;
+      return text === "OK";
     };
   }
   return store;

@@ -13,7 +13,7 @@
  * @module
  */
 export { createOidcIssuer } from "./oidc-issuer.ts";
-export type { MintClaims, MintOptions, OidcIssuer, OidcIssuerOptions, OpenIdConfiguration } from "./oidc-issuer.ts";
+export type { JwksFault, MintAlgorithm, MintClaims, MintOptions, OidcIssuer, OidcIssuerOptions, OpenIdConfiguration } from "./oidc-issuer.ts";
 export type { Jwk, JsonWebKeySet, JwtAlgorithm } from "./jwt.ts";
 export { createStsEmulator } from "./sts-emulator.ts";
 export type { StsEmulator } from "./sts-emulator.ts";

@@ -1,6 +1,7 @@
 /**
- * A local OpenID Connect issuer for tests and demos: an RS256 (and ES384) key pair made with Web
- * Crypto, discovery and JWKS served by a plain fetch handler, and ID tokens minted on demand.
+ * A local OpenID Connect issuer for tests and demos: RS256 and ES384 (or the algorithms asked for)
+ * key pairs made with Web Crypto, discovery and JWKS served by a plain fetch handler, ID tokens
+ * minted on demand; key rotation, request counts and JWKS faults for verification tests.
  */
 import { requestOf } from "./fetch-input.ts";
 import { generateSigningKey, signJwt } from "./jwt.ts";
@@ -12,8 +13,12 @@ export interface OidcIssuerOptions {
   issuer?: string;
   /** The default `aud` of minted tokens (the OIDC client id). Default `sts.amazonaws.com`. */
   audience?: string;
-  /** The `kid` of the RS256 key. Default `edge-sts-test-key-1`; the ES384 key is `<keyId>-es384`. */
+  /** The `kid` of the RS256 key. Default `edge-sts-test-key-1`; the others are `<keyId>-es256`, `<keyId>-es384`. */
   keyId?: string;
+  /** The algorithms of the keys made at first use (one key each). Default `["RS256", "ES384"]`. */
+  algorithms?: readonly MintAlgorithm[];
+  /** The `max-age` of the discovery and JWKS answers' `Cache-Control`. Default 300. */
+  maxAgeSeconds?: number;
   /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
 }
@@ -36,10 +41,18 @@ export interface MintClaims {
   [claim: string]: unknown;
 }
 
+/** The algorithms the issuer signs with. */
+export type MintAlgorithm = "RS256" | "ES256" | "ES384";
+
+/** What the JWKS endpoint does instead of answering: 500, never answer, or answer something that is not a key set. */
+export type JwksFault = "error" | "hang" | "garbage";
+
 /** Options of {@link OidcIssuer.mint}. */
 export interface MintOptions {
-  /** `RS256` (default) or `ES384`. */
-  algorithm?: "RS256" | "ES384";
+  /** `RS256` (default), `ES256` or `ES384`: signs with the issuer's first key of that algorithm. */
+  algorithm?: MintAlgorithm;
+  /** Sign with this key (a `kid` from `addKey`, or a retired one) instead; its algorithm is the key's. */
+  key?: string;
   /** Overrides the header's `kid` (e.g. to test an unknown key id). */
   keyId?: string;
   /** Extra or replaced header members. */
@@ -78,11 +91,24 @@ export interface OidcIssuer {
   configuration(): OpenIdConfiguration;
   /** Mints a signed ID token. */
   mint(claims: MintClaims, options?: MintOptions): Promise<string>;
+  /** Rotation, step one: makes a new key and publishes it. @returns its `kid` (default `<keyId>-<n>`). */
+  addKey(algorithm?: MintAlgorithm, keyId?: string): Promise<string>;
+  /** Rotation, step two: stops publishing a key (tokens can still be minted with it, to test refusal). */
+  retireKey(keyId: string): Promise<void>;
+  /** Requests served: discovery documents and key sets (faulty answers included). */
+  readonly requests: { readonly discovery: number; readonly jwks: number };
+  /**
+   * Makes the JWKS endpoint fail (`"error"`: 500; `"hang"`: no answer until the request is aborted or
+   * the fault is cleared; `"garbage"`: 200 with a body that is not a key set), or answer again (`undefined`).
+   */
+  failJwks(fault: JwksFault | undefined): void;
 }
 
-interface Keys {
-  pairs: Record<"RS256" | "ES384", CryptoKeyPair>;
-  jwks: JsonWebKeySet;
+interface Key {
+  alg: MintAlgorithm;
+  pair: CryptoKeyPair;
+  jwk: Jwk;
+  published: boolean;
 }
 
 /**
@@ -93,7 +119,9 @@ interface Keys {
  * @param {string} [options.issuer='https://issuer.edge-sts.test'] The `iss`.
  * @param {string} [options.audience='sts.amazonaws.com'] The default `aud`.
  * @param {string} [options.keyId='edge-sts-test-key-1'] The RS256 key's `kid`.
- * @returns The issuer: a fetch handler plus `mint` and `jwks`.
+ * @param {string[]} [options.algorithms=['RS256', 'ES384']] One key of each is made at first use.
+ * @param {number} [options.maxAgeSeconds=300] `Cache-Control: max-age` of discovery and JWKS.
+ * @returns The issuer: a fetch handler plus `mint`, `jwks`, key rotation, counts and faults.
  * @example
  * ```ts
  * const issuer = createOidcIssuer({ issuer: "https://token.actions.githubusercontent.com" });
@@ -108,27 +136,56 @@ export function createOidcIssuer(options: OidcIssuerOptions = {}): OidcIssuer {
   const keyId = options.keyId ?? "edge-sts-test-key-1";
   const now = options.now ?? Date.now;
   const jwksUri = `${issuer}/.well-known/jwks.json`;
-  let keys: Promise<Keys> | undefined;
+  const algorithms = options.algorithms ?? ["RS256", "ES384"];
+  const maxAgeSeconds = options.maxAgeSeconds ?? 300;
+  let keys: Promise<Map<string, Key>> | undefined;
+  const requests = { discovery: 0, jwks: 0 };
+  let fault: JwksFault | undefined;
+  /** Hanging answers, released when the fault changes. */
+  const hanging = new Set<() => void>();
+  let added = 0;
 
-  const loadKeys = (): Promise<Keys> => (keys ??= makeKeys(keyId));
+  const loadKeys = (): Promise<Map<string, Key>> =>
+    (keys ??= Promise.all(algorithms.map((alg) => makeKey(alg, kidFor(keyId, alg)))).then((made) => new Map(made.map((key) => [key.jwk.kid!, key]))));
 
   const configuration = (): OpenIdConfiguration => ({
     issuer,
     jwks_uri: jwksUri,
     response_types_supported: ["id_token"],
     subject_types_supported: ["public"],
-    id_token_signing_alg_values_supported: ["RS256", "ES384"],
+    id_token_signing_alg_values_supported: [...new Set(algorithms)],
     claims_supported: ["sub", "aud", "exp", "iat", "iss", "nbf", "jti"],
   });
 
   async function jwks(): Promise<JsonWebKeySet> {
-    const { jwks } = await loadKeys();
-    return { keys: jwks.keys.map((key) => ({ ...key })) };
+    const all = await loadKeys();
+    return { keys: [...all.values()].filter((key) => key.published).map((key) => ({ ...key.jwk })) };
+  }
+
+  async function addKey(algorithm: MintAlgorithm = "RS256", kid = `${keyId}-${++added + 1}`): Promise<string> {
+    const all = await loadKeys();
+    all.set(kid, await makeKey(algorithm, kid));
+    return kid;
+  }
+
+  async function retireKey(kid: string): Promise<void> {
+    const key = (await loadKeys()).get(kid);
+    if (key !== undefined) key.published = false;
+  }
+
+  function failJwks(next: JwksFault | undefined): void {
+    fault = next;
+    for (const release of hanging) release();
+    hanging.clear();
   }
 
   async function mint(claims: MintClaims, mintOptions: MintOptions = {}): Promise<string> {
-    const alg = mintOptions.algorithm ?? "RS256";
-    const { pairs } = await loadKeys();
+    const all = await loadKeys();
+    const chosen = mintOptions.key === undefined
+      ? [...all.values()].find((key) => key.alg === (mintOptions.algorithm ?? "RS256"))
+      : all.get(mintOptions.key);
+    if (chosen === undefined) throw new Error("createOidcIssuer: no such key; make one with addKey or the algorithms option");
+    const alg = chosen.alg;
     const iat = Math.floor(now() / 1000);
     const payload: Record<string, unknown> = { iss: issuer, aud: audience, iat, exp: iat + 3600 };
     for (const [name, value] of Object.entries(claims)) {
@@ -136,42 +193,48 @@ export function createOidcIssuer(options: OidcIssuerOptions = {}): OidcIssuer {
       else payload[name] = value instanceof Date ? Math.floor(value.getTime() / 1000) : value;
     }
     if (!("exp" in claims) && typeof payload.iat === "number") payload.exp = payload.iat + 3600;
-    const header = { alg, typ: "JWT", kid: mintOptions.keyId ?? kidFor(keyId, alg), ...mintOptions.header };
-    return signJwt(header, payload, pairs[alg].privateKey, alg as JwtAlgorithm);
+    const header = { alg, typ: "JWT", kid: mintOptions.keyId ?? chosen.jwk.kid, ...mintOptions.header };
+    return signJwt(header, payload, chosen.pair.privateKey, alg as JwtAlgorithm);
   }
 
   async function fetch(input: Request | string | URL, init?: RequestInit | object): Promise<Response> {
     const request = requestOf(input, init);
     const { pathname } = new URL(request.url);
-    const headers = { "content-type": "application/json", "cache-control": "public, max-age=300" };
+    const headers = { "content-type": "application/json", "cache-control": `public, max-age=${maxAgeSeconds}` };
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response(null, { status: 405, headers: { allow: "GET, HEAD" } });
     }
     if (pathname.endsWith("/.well-known/openid-configuration")) {
+      requests.discovery++;
       return new Response(JSON.stringify(configuration()), { headers });
     }
     if (pathname.endsWith("/.well-known/jwks.json")) {
+      requests.jwks++;
+      if (fault === "error") return new Response("internal error", { status: 500 });
+      if (fault === "garbage") return new Response("<html>not a key set</html>", { headers });
+      if (fault === "hang") {
+        // Bounded: released by an abort of the request or by the next failJwks call.
+        await new Promise<void>((resolve) => {
+          hanging.add(resolve);
+          request.signal?.addEventListener("abort", () => resolve(), { once: true });
+        });
+        return new Response("released", { status: 503 });
+      }
       return new Response(JSON.stringify(await jwks()), { headers });
     }
     return new Response(JSON.stringify({ error: "not_found" }), { status: 404, headers: { "content-type": "application/json" } });
   }
 
-  return { issuer, audience, keyId, jwksUri, fetch, jwks, configuration, mint };
+  return { issuer, audience, keyId, jwksUri, fetch, jwks, configuration, mint, addKey, retireKey, requests, failJwks };
 }
 
 function kidFor(keyId: string, alg: string): string {
   return alg === "RS256" ? keyId : `${keyId}-${alg.toLowerCase()}`;
 }
 
-async function makeKeys(keyId: string): Promise<Keys> {
-  const [rs, es] = await Promise.all([generateSigningKey("RS256"), generateSigningKey("ES384")]);
-  const publish = async (pair: CryptoKeyPair, alg: string): Promise<Jwk> => {
-    const { kty, n, e, crv, x, y } = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as Jwk;
-    const material = kty === "RSA" ? { kty, n, e } : { kty, crv, x, y };
-    return { ...material, kid: kidFor(keyId, alg), use: "sig", alg } as Jwk;
-  };
-  return {
-    pairs: { RS256: rs, ES384: es },
-    jwks: { keys: [await publish(rs, "RS256"), await publish(es, "ES384")] },
-  };
+async function makeKey(alg: MintAlgorithm, kid: string): Promise<Key> {
+  const pair = await generateSigningKey(alg);
+  const { kty, n, e, crv, x, y } = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as Jwk;
+  const material = kty === "RSA" ? { kty, n, e } : { kty, crv, x, y };
+  return { alg, pair, jwk: { ...material, kid, use: "sig", alg } as Jwk, published: true };
 }

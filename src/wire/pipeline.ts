@@ -7,7 +7,7 @@ import { checkTimerRange } from "../options.ts";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { ResolvedEndpoint } from "../endpoints.ts";
 import type { EndpointRoute } from "../failover.ts";
-import type { AwsCredentials, CredentialsProvider, FetchFunction, ResponseMetadata } from "../types.ts";
+import type { AwsCredentials, CallDeadline, CredentialsProvider, FetchFunction, ResponseMetadata } from "../types.ts";
 import { API_VERSION } from "./operation.ts";
 import type { Operation } from "./operation.ts";
 import { encodeForm } from "./query.ts";
@@ -44,12 +44,19 @@ export interface CallOptions {
   maxRetryAfterMs?: number;
   /** Region failover: the endpoint of each attempt. Default: `ctx.endpoint` for every attempt. */
   route?: EndpointRoute;
+  /** The call's deadline: it ends the call, and caps each attempt to a share of what is left. */
+  deadline?: CallDeadline;
 }
 
 const CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8";
 const SKEW_THRESHOLD_MS = 4 * 60 * 1000;
 /** Token parts at least this long are redacted on their own too (STS may echo one part). */
 const MIN_SECRET_PART_CHARS = 8;
+/**
+ * With a deadline, an attempt's share of what is left never goes below this (unless less is left):
+ * enough for one STS round trip with a new TLS connection from the edge.
+ */
+export const MIN_ATTEMPT_MS = 500;
 
 /**
  * Sends one operation and returns its output with `requestId`.
@@ -62,7 +69,9 @@ export async function send<I, O>(
   input: I,
   options?: CallOptions,
 ): Promise<O & ResponseMetadata> {
-  const signal = options?.signal;
+  const deadline = options?.deadline;
+  const given = options?.signal;
+  const signal = deadline === undefined || given === deadline.signal ? given : given === undefined ? deadline.signal : AbortSignal.any([given, deadline.signal]);
   const maxRetryAfterMs = options?.maxRetryAfterMs ?? ctx.maxRetryAfterMs;
   if (typeof maxRetryAfterMs !== "number" || !(maxRetryAfterMs >= 0)) {
     throw new StsConfigurationError(`${operation.action}: maxRetryAfterMs must be a number >= 0`);
@@ -84,7 +93,9 @@ export async function send<I, O>(
     let failure: StsError;
     let retryAfter: number | undefined;
     try {
-      const { response, text } = await attemptOnce(ctx, endpoint, body, credentials, signal, operation.action);
+      const untried = route?.attempt(endpoint) ?? 0;
+      const timeoutMs = attemptTimeoutMs(ctx.timeoutMs, deadline, Math.min(untried, ctx.maxAttempts - attempt));
+      const { response, text } = await attemptOnce(ctx, endpoint, body, credentials, signal, operation.action, timeoutMs);
       if (response.ok) {
         const root = readResult(text, response, operation.action, secrets);
         if ("error" in root) failure = root.error;
@@ -128,6 +139,19 @@ export async function send<I, O>(
       throw abortError(operation.action, reason, attempt);
     }
   }
+}
+
+/**
+ * One attempt's time limit: the client's `timeoutMs`; with a deadline and `others` (endpoints this
+ * call has not tried yet, as many as attempts remain) at most a fair share of what is left, never
+ * below {@link MIN_ATTEMPT_MS} unless less is left. With no other endpoint to leave time for, the
+ * deadline itself ends the attempt (and says so).
+ */
+function attemptTimeoutMs(timeoutMs: number, deadline: CallDeadline | undefined, others: number): number {
+  if (deadline === undefined || others <= 0) return timeoutMs;
+  const left = deadline.remainingMs();
+  const share = Math.max(left / (1 + Math.max(0, others)), Math.min(MIN_ATTEMPT_MS, left));
+  return Math.max(1, Math.ceil(Math.min(timeoutMs, share)));
 }
 
 async function resolveCredentials(ctx: PipelineContext, action: string): Promise<AwsCredentials> {
@@ -185,6 +209,7 @@ function attemptOnce(
   credentials: AwsCredentials | undefined,
   signal: AbortSignal | undefined,
   action: string,
+  timeoutMs: number,
 ): Promise<{ response: Response; text: string }> {
   return new Promise((resolve, reject) => {
     const controller = new AbortController();
@@ -207,9 +232,9 @@ function attemptOnce(
     };
     // The pending timer is what keeps this closure, and with it `inFlight` and `controller`, alive.
     const timer = setTimeout(() => {
-      const err = timeoutError(action, ctx.timeoutMs);
+      const err = timeoutError(action, timeoutMs);
       fail(err, err);
-    }, ctx.timeoutMs);
+    }, timeoutMs);
     const onAbort = () => fail(abortError(action, signal!.reason, 0), signal!.reason);
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });

@@ -86,7 +86,7 @@ describe("the middleware: every error row, hooks, Server-Timing", () => {
     sts = createStsEmulator({
       issuers: [{ issuer: issuer.issuer, jwks: () => issuer.jwks(), audiences: ["sts.amazonaws.com"], acceptClaims: (c) => c.reject !== true }],
     });
-    const client = new StsClient({ region: "eu-west-1", endpoint: "https://sts.leak.test", fetch: capturingFetch(sts, "middleware"), maxAttempts: 2, timeoutMs: 150, retryBaseDelayMs: 1, retryMaxDelayMs: 2 });
+    const client = new StsClient({ region: "eu-west-1", endpoint: "https://sts.leak.test", fetch: capturingFetch(sts, "middleware"), maxAttempts: 2, timeoutMs: 1000, retryBaseDelayMs: 1, retryMaxDelayMs: 2 });
     app = new Hono<{ Variables: StsVariables }>();
     app.use("/api/*", stsCredentials({
       roleArn: (_c, claims) => (claims.noRole ? undefined : claims.badRole ? (42 as unknown as string) : ROLE_ARN),

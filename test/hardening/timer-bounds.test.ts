@@ -14,6 +14,7 @@ import { ROLE_ARN, idToken, scriptedSts } from "../hono/fixtures.ts";
 
 const MAX = 2 ** 31 - 1;
 const store = { get: () => undefined, set: () => undefined };
+const storeSecret = "edge-sts-test-store-secret-0123456789abcdef";
 
 function refused(make: () => unknown, name: string): void {
   assert.throws(make, (err: unknown) => {
@@ -27,9 +28,9 @@ test("stsCredentials: exchangeTimeoutMs and storeTimeoutMs above 2^31 − 1 ms a
   const base = { roleArn: ROLE_ARN, region: "eu-west-1", cache: new CredentialCache<StsSession>() };
   for (const value of [MAX + 1, 3_000_000_000]) {
     refused(() => stsCredentials({ ...base, exchangeTimeoutMs: value }), "exchangeTimeoutMs");
-    refused(() => stsCredentials({ ...base, store, storeTimeoutMs: value }), "storeTimeoutMs");
+    refused(() => stsCredentials({ ...base, store, storeSecret, storeTimeoutMs: value }), "storeTimeoutMs");
   }
-  assert.doesNotThrow(() => stsCredentials({ ...base, store, exchangeTimeoutMs: MAX, storeTimeoutMs: MAX }));
+  assert.doesNotThrow(() => stsCredentials({ ...base, store, storeSecret, exchangeTimeoutMs: MAX, storeTimeoutMs: MAX }));
 });
 
 test("providers: storeTimeoutMs above 2^31 − 1 ms is refused", () => {
@@ -64,7 +65,7 @@ test("a store read bounded by exactly 2^31 − 1 ms still waits for the store (t
   const sts = scriptedSts(Date.now);
   const { Hono } = await import("hono");
   const app = new Hono();
-  app.use("/*", stsCredentials({ roleArn: ROLE_ARN, region: "eu-west-1", fetch: sts.fetch, cache: new CredentialCache<StsSession>(), store: slow, storeTimeoutMs: MAX, onStoreError: (e) => errors.push(e) }));
+  app.use("/*", stsCredentials({ roleArn: ROLE_ARN, region: "eu-west-1", fetch: sts.fetch, cache: new CredentialCache<StsSession>(), store: slow, storeSecret, storeTimeoutMs: MAX, onStoreError: (e) => errors.push(e) }));
   app.get("/*", (c) => c.text("ok"));
   const res = await app.request("/", { headers: { Authorization: `Bearer ${idToken("alice", Date.now())}` } });
   assert.equal(res.status, 200);

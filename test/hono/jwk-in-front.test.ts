@@ -1,4 +1,4 @@
-/** The README's recipe: hono's jwk middleware in front verifies tokens locally before any STS call. */
+/** hono's jwk middleware in front of stsCredentials still works (apps moving to `verify` may run both for a while): it verifies tokens before any STS call. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Hono } from "hono";

@@ -325,7 +325,7 @@ describe("one shared-store entry whatever STS region answered", () => {
     const isolate = (regions: string[]) => {
       const app = new Hono<{ Variables: StsVariables }>();
       const client = new StsClient({ regions, fetch, retryBaseDelayMs: 0 });
-      app.use("/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/edge-app", region: "eu-west-1", client, store, cache: new CredentialCache<StsSession>(), serverTiming: true }));
+      app.use("/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/edge-app", region: "eu-west-1", client, store, storeSecret: "edge-sts-test-store-secret-0123456789abcdef", cache: new CredentialCache<StsSession>(), serverTiming: true }));
       app.get("/*", (c) => c.text(c.var.awsCredentials.accessKeyId));
       return async (token: string) => {
         const res = await app.request("/", { headers: { Authorization: `Bearer ${token}` } });

@@ -46,7 +46,7 @@ function setup(store: CredentialStore | (() => CredentialStore)) {
   app.use("/*", stsCredentials({
     roleArn: ROLE_ARN, client, cache: new CredentialCache<StsSession>({ now: clock.now }), now: clock.now,
     // Long enough that a held probe is still pending while the other misses are answered.
-    store, storeTimeoutMs: 10_000, onStoreError: (e) => errors.push(e),
+    store, storeSecret: "edge-sts-test-store-secret-0123456789abcdef", storeTimeoutMs: 10_000, onStoreError: (e) => errors.push(e),
   }));
   app.get("/*", (c) => c.text("ok"));
   let n = 0;

@@ -12,6 +12,7 @@ import { StsConfigurationError } from "../../src/errors.ts";
 import { stsCredentials } from "../../src/hono/index.ts";
 import type { StsCredentialsOptions, StsSession, StsVariables } from "../../src/hono/index.ts";
 import { createOidcIssuer, createStsEmulator } from "../../src/testing/index.ts";
+import type { OidcIssuer } from "../../src/testing/index.ts";
 import { recordSecret } from "../leak/collect.ts";
 import { executionContext } from "./fixtures.ts";
 
@@ -48,10 +49,14 @@ async function get(a: Hono<{ Variables: StsVariables }>, token: string) {
   return res;
 }
 
-/** What the attacker writes into the victim's store: an entry sealed by edge-sts run with `attackerSecret`. */
-async function forgedEntry(forgedToken: string, attackerSecret: string | undefined): Promise<Map<string, string>> {
+/**
+ * What the attacker writes into the victim's store: an entry sealed by edge-sts run with `attackerSecret`,
+ * or without a secret (a store needs one or `verify`: the attacker's copy "verifies" with the forger's keys).
+ */
+async function forgedEntry(forgedToken: string, attackerSecret: string | undefined, forger: OidcIssuer): Promise<Map<string, string>> {
   const entries = new Map<string, string>();
-  const res = await get(app({ fetch: acceptingSts, store: mapStore(entries), ...(attackerSecret && { storeSecret: attackerSecret }) }), forgedToken);
+  const trust = attackerSecret ? { storeSecret: attackerSecret } : { verify: { issuer: forger.issuer, audience: forger.audience, fetch: forger.fetch } };
+  const res = await get(app({ fetch: acceptingSts, store: mapStore(entries), ...trust }), forgedToken);
   assert.equal(res.status, 200);
   assert.equal(entries.size, 1, "the attacker's copy sealed an entry");
   return entries;
@@ -63,7 +68,7 @@ for (const attackerSecret of [undefined, "an-attacker-guess-of-32-characters-or-
     const forger = createOidcIssuer({ issuer: issuer.issuer }); // same iss and kid, the attacker's own key
     const emulator = createStsEmulator({ issuers: [issuer] });
     const forgedToken = await forger.mint({ sub: "admin" });
-    const shared = await forgedEntry(forgedToken, attackerSecret);
+    const shared = await forgedEntry(forgedToken, attackerSecret, forger);
     const errors: StoreErrorInfo[] = [];
     const victim = app({ fetch: emulator.fetch, store: mapStore(shared), storeSecret: SECRET, onStoreError: (e) => errors.push(e) });
     const res = await get(victim, forgedToken);
@@ -92,8 +97,8 @@ test("storeSecret: isolates sharing the secret share entries (one exchange); the
   assert.match(value!, /^2\./);
   const dump = key! + value!;
   for (const form of [SECRET, btoa(SECRET).replace(/=+$/, ""), encodeURIComponent(SECRET)]) assert.ok(!dump.includes(form));
-  // An isolate without the secret (or with another) does not see the entry.
-  await get(app({ fetch: emulator.fetch, store: mapStore(shared) }), token);
+  // An isolate without the secret (verifying tokens instead) or with another does not see the entry.
+  await get(app({ fetch: emulator.fetch, store: mapStore(shared), verify: { issuer: issuer.issuer, audience: issuer.audience, fetch: issuer.fetch } }), token);
   await get(app({ fetch: emulator.fetch, store: mapStore(shared), storeSecret: SECRET.replace("deployment", "Deployment") }), token);
   assert.equal(emulator.calls.total, 3);
 });
@@ -122,15 +127,24 @@ test("storeSecret: checked at start-up; the error names the option and the bound
   assert.doesNotThrow(() => stsCredentials({ ...opts, store, storeSecret: "x".repeat(32) }));
 });
 
-test("without storeSecret a store writer CAN mint a session for a forged token (documented; why storeSecret exists)", async () => {
+test("a store without storeSecret: refused at start-up, unless verify is on — then a planted entry for a forged token is never read", async () => {
   const issuer = createOidcIssuer();
   const forger = createOidcIssuer({ issuer: issuer.issuer });
   const emulator = createStsEmulator({ issuers: [issuer] });
   const forgedToken = await forger.mint({ sub: "admin" });
-  const shared = await forgedEntry(forgedToken, undefined);
-  const res = await get(app({ fetch: emulator.fetch, store: mapStore(shared) }), forgedToken);
-  assert.equal(res.status, 200, "README's security section says a writer without storeSecret can do this");
+  const shared = await forgedEntry(forgedToken, undefined, forger);
+  // Before verification existed, this victim served the planted entry (200, no STS call).
+  assert.throws(() => app({ fetch: emulator.fetch, store: mapStore(shared) }), /store needs storeSecret/);
+  let reads = 0;
+  const counted: CredentialStore = { get: (k) => (reads++, shared.get(k)), set: (k, v) => void shared.set(k, v) };
+  const verify = { issuer: issuer.issuer, audience: issuer.audience, fetch: issuer.fetch };
+  const victim = app({ fetch: emulator.fetch, store: counted, verify });
+  const res = await get(victim, forgedToken);
+  assert.equal(res.status, 401, "the planted entry was served");
   assert.equal(emulator.calls.total, 0);
+  assert.equal(reads, 0, "a forged token reached the store");
+  assert.equal((await get(victim, await issuer.mint({ sub: "alice" }))).status, 200);
+  assert.equal(reads, 1);
 });
 
 test("a leaked (even expired) token plus a dump of the store opens nothing without the storeSecret", async () => {

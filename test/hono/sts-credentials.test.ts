@@ -166,13 +166,16 @@ describe("refresh and expiry (manual clock; credentials live 3600 s, refresh win
     assert.notEqual(fresh.accessKeyId, first.accessKeyId, "never served within 60 s of expiry");
   });
 
-  test("an entry never outlives its token: past exp (within the tolerance) STS is asked again", async () => {
+  test("an entry lives as long as its token is accepted: past exp within the tolerance it is served, past that 401", async () => {
     const { request, sts, clock } = makeApp();
     const token = idToken("alice", clock.t, 600);
     await body(await request(token));
-    clock.advance(610); // token exp passed 10 s ago; tolerance 30 s
+    clock.advance(610); // token exp passed 10 s ago; tolerance 30 s: still accepted, so still served
     await body(await request(token));
-    assert.equal(sts.calls.length, 2);
+    assert.equal(sts.calls.length, 1);
+    clock.advance(21); // exp + 31 s: refused, the entry is not served
+    assert.equal((await request(token)).status, 401);
+    assert.equal(sts.calls.length, 1);
   });
 
   test("a token STS rejects while it is inside the clock tolerance is still remembered (no STS call per retry)", async () => {

@@ -77,13 +77,51 @@ stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west
 interface KvBindings {
   ROLE_ARN: string;
   STS_CACHE: KvNamespaceLike;
+  STS_STORE_SECRET: string;
 }
 new Hono<{ Bindings: KvBindings }>().use(
   "/api/*",
-  stsCredentials<{ Bindings: KvBindings }>({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", store: (c) => workersKvStore(c.env.STS_CACHE) }),
+  stsCredentials<{ Bindings: KvBindings }>({
+    roleArn: "arn:aws:iam::123456789012:role/app",
+    region: "eu-west-1",
+    store: (c) => workersKvStore(c.env.STS_CACHE),
+    // The secret from a binding, typed by the context.
+    storeSecret: (c) => c.env.STS_STORE_SECRET,
+  }),
 );
+// @ts-expect-error: a binding the environment does not have
+stsCredentials<{ Bindings: KvBindings }>({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", store: custom0(), storeSecret: (c) => c.env.NOPE });
+// @ts-expect-error: a secret is a string or bytes
+stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", store: custom0(), storeSecret: () => 42 });
+function custom0(): CredentialStore {
+  return { get: () => null, set: async () => {} };
+}
+
+// verify: c.var.jwtPayload is typed (frozen claims) only where verify is on.
+const verifying = new Hono().use("/*", stsCredentials({
+  roleArn: "arn:aws:iam::123456789012:role/app",
+  region: "eu-west-1",
+  verify: { issuer: "https://token.actions.githubusercontent.com", audience: "sts.amazonaws.com", algorithms: ["RS256"] },
+}));
+verifying.get("/", (c) => {
+  expectType<Equal<typeof c.var.jwtPayload, Readonly<TokenClaims>>>(true);
+  expectType<Equal<typeof c.var.jwtPayload.sub, string | undefined>>(true);
+  // @ts-expect-error: frozen
+  c.var.jwtPayload.sub = "x";
+  return c.text(c.var.awsCredentials.accessKeyId);
+});
+const plainApp = new Hono().use("/*", stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1" }));
+plainApp.get("/", (c) => {
+  // @ts-expect-error: no verify, no jwtPayload
+  void c.var.jwtPayload.sub;
+  return c.text("");
+});
+// @ts-expect-error: never HMAC
+stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", verify: { issuer: "https://i.example.com", audience: "a", algorithms: ["HS256"] } });
+// @ts-expect-error: audience is required
+stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", verify: { issuer: "https://i.example.com" } });
 const custom: CredentialStore = { get: () => null, set: async () => {} };
-stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", store: custom, storeTimeoutMs: 30, onStoreError: (e) => void e.reason });
+stsCredentials({ roleArn: "arn:aws:iam::123456789012:role/app", region: "eu-west-1", store: custom, storeSecret: "a-deployment-secret-of-32-characters-or-more", storeTimeoutMs: 30, onStoreError: (e) => void e.reason });
 // @ts-expect-error: a store needs set
 const noSet: CredentialStore = { get: () => null };
 expectType<Equal<StsCacheHitInfo["outcome"], "hit" | "store" | "refresh" | "stale">>(true);

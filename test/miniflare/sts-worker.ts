@@ -50,6 +50,7 @@ function createApp(env: Env): App {
         ? {}
         : {
           store: storeFor(env),
+          storeSecret: "edge-sts-miniflare-store-secret-0123456789",
           ...(env.STORE_TIMEOUT_MS ? { storeTimeoutMs: Number(env.STORE_TIMEOUT_MS) } : {}),
           ...(env.STORE_SECRET ? { storeSecret: env.STORE_SECRET } : {}),
           ...(env.STORE_WAIT_MS ? { storeWaitMs: Number(env.STORE_WAIT_MS) } : {}),

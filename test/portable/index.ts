@@ -13,3 +13,4 @@ import "./serve.test.ts";
 import "./regions.test.ts";
 import "./stores.test.ts";
 import "./leak.test.ts";
+import "./verify.test.ts";

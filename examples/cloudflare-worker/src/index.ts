@@ -39,7 +39,8 @@ export default {
         const namespace = (c.env as Env).STS_CACHE;
         return namespace === undefined ? undefined : workersKvStore(namespace);
       },
-      storeSecret: env.STS_STORE_SECRET?.trim() || undefined,
+      // Read with the request, like the binding: unset while STS_CACHE is bound → 500, never an unkeyed store.
+      storeSecret: (c) => (c.env as Env).STS_STORE_SECRET?.trim(),
     });
     return app.fetch(request, env, ctx);
   },
