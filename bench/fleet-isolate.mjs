@@ -4,7 +4,10 @@
  * round trip. Prints `listening <port>` once it serves on 127.0.0.1.
  *
  *   node bench/fleet-isolate.mjs --sts=<url> --role=<arn> --store=none|redis|deno-kv [--storeDelayMs=5]
- *        [--redis=redis://127.0.0.1:6379] [--kvPath=<file>]
+ *        [--redis=redis://127.0.0.1:6379] [--kvPath=<file>] [--claim] [--storeWaitMs=<ms>]
+ *
+ * `--claim` passes the store's `claim` (and `delete`) through the delay too: coordinated misses (issue 21);
+ * without it the store is get/set only, as for issue 11's figures. Store operations are counted by kind.
  *
  * `GET /api/x` answers with `x-mw-us` (microseconds from before the middleware to the handler) and the
  * middleware's Server-Timing (`desc` = hit, store, miss, …); `GET /stats` answers the process's CPU.
@@ -22,12 +25,22 @@ const storeKind = arg("store", "none");
 const storeDelayMs = Number(arg("storeDelayMs", "5"));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const withClaim = (globalThis.Deno ? Deno.args : process.argv.slice(2)).includes("--claim");
+/** Store operations by kind (get, set, claim, delete), for the operations per user. */
+const storeOps = {};
+const op = (name) => void (storeOps[name] = (storeOps[name] ?? 0) + 1);
+
 /** The store behind an injected round trip: every call waits `ms` first, as a network hop would. */
 function delayed(store, ms) {
-  return {
-    get: async (key) => (await sleep(ms), store.get(key)),
-    set: async (key, value, ttlSeconds) => (await sleep(ms), store.set(key, value, ttlSeconds)),
+  const wrapped = {
+    get: async (key) => (op("get"), await sleep(ms), store.get(key)),
+    set: async (key, value, ttlSeconds) => (op("set"), await sleep(ms), store.set(key, value, ttlSeconds)),
   };
+  if (withClaim && store.claim) {
+    wrapped.claim = async (key, ttlMs) => (op("claim"), await sleep(ms), store.claim(key, ttlMs));
+    wrapped.delete = async (key) => (op("delete"), await sleep(ms), store.delete(key));
+  }
+  return wrapped;
 }
 
 async function openStore() {
@@ -60,14 +73,21 @@ app.use("/api/*", async (c, next) => {
   c.set("t0", performance.now());
   await next();
 });
-app.use("/api/*", stsCredentials({ roleArn: arg("role"), endpoint: arg("sts"), serverTiming: true, ...(store ? { store, storeSecret: "edge-sts-bench-store-secret-0123456789abcdef", onStoreError } : {}) }));
+const storeWaitMs = arg("storeWaitMs");
+app.use("/api/*", stsCredentials({
+  roleArn: arg("role"),
+  endpoint: arg("sts"),
+  serverTiming: true,
+  ...(store ? { store, onStoreError, storeSecret: "fleet-bench-store-secret-0123456789abcdef" } : {}),
+  ...(store && storeWaitMs !== undefined ? { storeWaitMs: Number(storeWaitMs) } : {}),
+}));
 app.get("/api/x", (c) => {
   c.header("x-mw-us", String(Math.round((performance.now() - c.get("t0")) * 1000)));
   return c.text("ok");
 });
 app.get("/stats", (c) => {
   const usage = globalThis.process?.cpuUsage?.();
-  return c.json({ cpuUs: usage ? usage.user + usage.system : null, storeErrors });
+  return c.json({ cpuUs: usage ? usage.user + usage.system : null, storeErrors, storeOps });
 });
 
 if (globalThis.Deno) {

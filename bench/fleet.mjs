@@ -11,6 +11,10 @@
  *              Workers KV (one namespace bound to every Worker)
  *   + Redis again with each user's first page load sent as BURST parallel requests: what the store
  *     cannot remove (isolates reached before the first exchange lands each exchange)
+ *   coord-*    fleet coordination (issue 21): each user's first page load only (BURST parallel
+ *              requests to random isolates), on each store that can claim — Redis (Node), Deno KV
+ *              (Deno), Durable Objects (Miniflare) — with coordination off (storeWaitMs 0) and on.
+ *              Reported: STS calls per user, first-load latency, store operations per user.
  *
  * Reported per side: STS calls per user (the run lies within one credential lifetime, so this is
  * calls per user per lifetime), where answers came from (hit/store/miss), the latency the middleware
@@ -19,6 +23,8 @@
  *
  *   node bench/fleet.mjs --out=bench/.out/fleet.json [--isolates=8] [--users=200] [--requests=12] [--sides=node-none,…]
  *   node bench/fleet.mjs --into-results   (after `npm run bench`: reruns #10 alone into bench/results.json and RESULTS.md)
+ *   node bench/fleet.mjs --sides=coord-redis-off,coord-redis-on,coord-deno-kv-off,coord-deno-kv-on,coord-do-off,coord-do-on --coordination-into-results
+ *                                         (the coordination sides alone, into RESULTS.md's "Fleet coordination" section)
  */
 import { spawn, spawnSync } from "node:child_process";
 import http from "node:http";
@@ -44,6 +50,13 @@ const THINK_MS = [500, 1000];
 const STAGGER_MS = 1500;
 /** Parallel requests a user's first page load sends in the "page load" side. */
 const BURST = 4;
+/**
+ * Starts of the first-load-only sides spread over this long: 200 users × 4 requests in 20 s ≈ 40
+ * requests/s, all of them misses (an exchange or a wait each). Faster, a shared 2-core machine measures
+ * its own queueing: store reads pass storeTimeoutMs, the isolates pause the store, and both sides
+ * degrade to "no store". The burst within a user is what coordination is about, not the fleet's rate.
+ */
+const COORD_STAGGER_MS = 20_000;
 const ROLE_ARN = "arn:aws:iam::123456789012:role/fleet";
 const dist = new URL("./.out/dist/", import.meta.url);
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -53,6 +66,8 @@ if (!existsSync(new URL("hono/index.js", dist))) {
   if (!existsSync(new URL("hono/index.js", dist))) throw new Error("could not build src/ into bench/.out/dist");
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The Miniflare Worker is bundled once per run (from the current src/). */
+let builtWorker = false;
 const log = (line) => console.error(`[fleet] ${line}`);
 const started = Date.now();
 
@@ -72,6 +87,20 @@ const sides = [
   { id: "deno-kv", runtime: "deno", store: "deno-kv", label: "Deno processes + Deno KV" },
   { id: "miniflare-none", runtime: "miniflare", store: "none", label: "Miniflare Workers, per-isolate cache only" },
   { id: "miniflare-kv", runtime: "miniflare", store: "kv", label: "Miniflare Workers + Workers KV" },
+  // Issue 21: the first page load alone (one burst per user), each store with coordination off and on.
+  // 200 users × 4 requests spread over COORD_STAGGER_MS: ~270 requests/s, as the sides above.
+  ...[["redis", "node", "Redis, Node processes"], ["deno-kv", "deno", "Deno KV, Deno processes"], ["do", "miniflare", "Durable Objects, Miniflare Workers"]].flatMap(([store, runtime, name]) =>
+    [0, undefined].map((wait) => ({
+      id: `coord-${store}-${wait === 0 ? "off" : "on"}`,
+      runtime,
+      store,
+      claim: true,
+      storeWaitMs: wait,
+      burst: BURST,
+      requests: BURST,
+      staggerMs: COORD_STAGGER_MS,
+      label: `${name}, first page load = ${BURST} parallel requests, coordination ${wait === 0 ? "off (storeWaitMs: 0)" : "on (default storeWaitMs)"}`,
+    }))),
 ];
 
 const only = args.sides?.split(",");
@@ -149,6 +178,18 @@ if ("into-results" in args) {
   }
   log("bench/results.json and bench/RESULTS.md updated with #10");
 }
+if ("coordination-into-results" in args) {
+  // The coordination sides alone (issue 21), into the last full run's report: its section only.
+  const fs = await import("node:fs");
+  const file = join(root, "bench", "results.json");
+  const all = JSON.parse(fs.readFileSync(file, "utf8"));
+  all.fleetCoordination = results;
+  writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+  const { renderCoordinationMarkdown, withCoordinationSection } = await import("./lib/coordination-report.mjs");
+  const md = join(root, "bench", "RESULTS.md");
+  writeFileSync(md, withCoordinationSection(fs.readFileSync(md, "utf8"), renderCoordinationMarkdown(results)));
+  log("bench/results.json (fleetCoordination) and bench/RESULTS.md (Fleet coordination) updated");
+}
 process.exit(0);
 
 // ── one side ─────────────────────────────────────────────────────────────────────────────────
@@ -169,32 +210,41 @@ async function runSide(side) {
     lag.enable();
     const t0 = performance.now();
     const requests = [];
-    await Promise.all(tokens.map((token, user) => driveUser(fleet, token, user, requests, side.burst ?? 1)));
+    const opsBefore = await fleet.storeOps();
+    await Promise.all(tokens.map((token, user) => driveUser(fleet, token, user, requests, side)));
     const wallMs = performance.now() - t0;
     const cpuAfter = await fleet.cpuUs();
     const stsCalls = sts.calls.count("AssumeRoleWithWebIdentity") - callsBefore;
     lag.disable();
     const storeErrors = await fleet.storeErrors();
-    return { routerEventLoopDelayMs: { p50: +(lag.percentile(50) / 1e6).toFixed(1), p99: +(lag.percentile(99) / 1e6).toFixed(1) }, ...summarise(requests, { stsCalls, wallMs, cpuUs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore }), storeErrors };
+    const opsAfter = await fleet.storeOps();
+    const storeOps = opsBefore === null || opsAfter === null ? null : Object.fromEntries(Object.entries(opsAfter).map(([op, n]) => [op, n - (opsBefore[op] ?? 0)]));
+    const opsTotal = storeOps === null ? null : Object.values(storeOps).reduce((a, b) => a + b, 0);
+    const first = requests.filter((r) => r.first && r.status === 200).map((r) => r.e2eMs);
+    const firstLoad = { p50: +quantile(first, 0.5).toFixed(1), p99: +quantile(first, 0.99).toFixed(1), requests: first.length };
+    const coordination = side.claim ? { storeWaitMs: side.storeWaitMs ?? "default", firstLoadMs: firstLoad, storeOps, storeOpsPerUser: opsTotal === null ? null : +(opsTotal / USERS).toFixed(2) } : undefined;
+    return { ...(coordination ? { coordination } : {}), routerEventLoopDelayMs: { p50: +(lag.percentile(50) / 1e6).toFixed(1), p99: +(lag.percentile(99) / 1e6).toFixed(1) }, ...summarise(requests, { stsCalls, wallMs, cpuUs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore }), storeErrors };
   } finally {
     await fleet.stop();
   }
 }
 
-/** One user: REQUESTS requests in `REQUESTS / burst` steps; a step sends `burst` at once (first step only). */
-async function driveUser(fleet, token, user, requests, burst) {
-  const one = async () => {
+/** One user: the side's requests (REQUESTS by default) in steps; the first step sends `burst` at once, the others one. */
+async function driveUser(fleet, token, user, requests, side) {
+  const burst = side.burst ?? 1;
+  const total = side.requests ?? REQUESTS;
+  const one = (first) => async () => {
     const isolate = Math.floor(Math.random() * fleet.targets.length);
     const t = performance.now();
     const r = await fleet.targets[isolate](token).catch((err) => ({ status: `error: ${err?.message ?? err}`.slice(0, 80) }));
-    requests.push({ user, isolate, e2eMs: performance.now() - t, ...r });
+    requests.push({ user, isolate, first, e2eMs: performance.now() - t, ...r });
   };
-  await sleep(Math.random() * STAGGER_MS);
-  for (let sent = 0; sent < REQUESTS;) {
-    const n = sent === 0 ? Math.min(burst, REQUESTS) : 1;
-    await Promise.all(Array.from({ length: n }, one));
+  await sleep(Math.random() * (side.staggerMs ?? STAGGER_MS));
+  for (let sent = 0; sent < total;) {
+    const n = sent === 0 ? Math.min(burst, total) : 1;
+    await Promise.all(Array.from({ length: n }, one(sent === 0)));
     sent += n;
-    await sleep(THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0]));
+    if (sent < total) await sleep(THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0]));
   }
 }
 
@@ -216,6 +266,7 @@ function summarise(requests, { stsCalls, wallMs, cpuUs }) {
     errors: requests.length - ok.length,
     stsCalls,
     stsCallsPerUser: +(stsCalls / USERS).toFixed(3),
+    requestsPerUser: +(requests.length / USERS).toFixed(2),
     isolatesSeenPerUser: +([...isolatesSeen.values()].reduce((a, s) => a + s.size, 0) / USERS).toFixed(2),
     sources,
     middlewareMs: { p50: q(mwMs, 0.5), p90: q(mwMs, 0.9), p99: q(mwMs, 0.99), mean: +(mwMs.reduce((a, b) => a + b, 0) / mwMs.length).toFixed(2) },
@@ -232,6 +283,8 @@ function summarise(requests, { stsCalls, wallMs, cpuUs }) {
 async function startProcessFleet(side) {
   const script = join(root, "bench", "fleet-isolate.mjs");
   const flags = [`--sts=${stsUrl}`, `--role=${ROLE_ARN}`, `--store=${side.store}`, `--storeDelayMs=${STORE_DELAY_MS}`];
+  if (side.claim) flags.push("--claim");
+  if (side.storeWaitMs !== undefined) flags.push(`--storeWaitMs=${side.storeWaitMs}`);
   if (side.store === "redis") flags.push(`--redis=${redis.url}`);
   if (side.store === "deno-kv") flags.push(`--kvPath=${join(work, `${side.id}.sqlite3`)}`);
   const command = side.runtime === "deno" ? [bin("deno"), ["run", "-A", "--unstable-kv", "--no-lock", script, ...flags]] : [process.execPath, [script, ...flags]];
@@ -261,7 +314,14 @@ async function startProcessFleet(side) {
       }
       return merged;
     };
-    return { targets, cpuUs, storeErrors, stop: () => (agent.destroy(), Promise.all(children.map((c) => c.stop()))) };
+    const storeOps = async () => {
+      const merged = {};
+      for (const port of ports) {
+        for (const [k, n] of Object.entries((await (await fetch(`http://127.0.0.1:${port}/stats`)).json()).storeOps ?? {})) merged[k] = (merged[k] ?? 0) + n;
+      }
+      return merged;
+    };
+    return { targets, cpuUs, storeErrors, storeOps, stop: () => (agent.destroy(), Promise.all(children.map((c) => c.stop()))) };
   } catch (err) {
     await Promise.all(children.map((c) => c.stop()));
     throw err;
@@ -310,7 +370,8 @@ async function startMiniflareFleet(side) {
   const [{ Miniflare, supportedCompatibilityDate }, esbuild] = await Promise.all([import("miniflare"), import("esbuild")]);
   // Inside the repository: workerd refuses module paths that climb out of its working directory.
   const script = join(root, "bench", ".out", "fleet-worker.js");
-  if (side.store === "none" || !existsSync(script)) {
+  if (!builtWorker) {
+    builtWorker = true;
     await esbuild.build({
       absWorkingDir: root,
       entryPoints: ["bench/fleet-worker.mjs"],
@@ -329,13 +390,21 @@ async function startMiniflareFleet(side) {
     host: "127.0.0.1",
     cf: { colo: "TST", country: "ZZ" }, // no fetch of request.cf from workers.cloudflare.com
     kvPersist: false,
-    workers: names.map((name) => ({
+    workers: names.map((name, i) => ({
       name,
       modules: true,
       scriptPath: script,
       compatibilityDate: supportedCompatibilityDate,
-      bindings: { ROLE_ARN, STS_ENDPOINT: stsUrl, STORE: side.store, STORE_DELAY_MS: String(STORE_DELAY_MS) },
+      bindings: {
+        ROLE_ARN,
+        STS_ENDPOINT: stsUrl,
+        STORE: side.store,
+        STORE_DELAY_MS: String(STORE_DELAY_MS),
+        ...(side.storeWaitMs !== undefined ? { STORE_WAIT_MS: String(side.storeWaitMs) } : {}),
+      },
       kvNamespaces: { STS_CACHE: `fleet-${side.id}` },
+      // One StsCoordinator namespace for the fleet, its class exported by isolate-0's script (the same bundle).
+      durableObjects: { STS_COORDINATOR: i === 0 ? "StsCoordinator" : { className: "StsCoordinator", scriptName: names[0] } },
     })),
   });
   await mf.ready;
@@ -345,7 +414,14 @@ async function startMiniflareFleet(side) {
     await response.arrayBuffer();
     return { status: response.status, mwUs: Number(response.headers.get("x-mw-us")), source: sourceOf(response.headers.get("server-timing")) };
   });
-  return { targets, cpuUs: async () => null, storeErrors: async () => null, stop: () => mf.dispose() };
+  const storeOps = async () => {
+    const merged = {};
+    for (const stub of stubs) {
+      for (const [k, n] of Object.entries((await (await stub.fetch("http://fleet.test/stats")).json()).storeOps ?? {})) merged[k] = (merged[k] ?? 0) + n;
+    }
+    return merged;
+  };
+  return { targets, cpuUs: async () => null, storeErrors: async () => null, storeOps, stop: () => mf.dispose() };
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────

@@ -70,7 +70,7 @@ step("issue 20: workerd start-up of a fresh isolate (fresh workerd processes)", 
 step("issue 20: hit path vs a no-op middleware, one process: Node", node, ["--expose-gc", "bench/hit.mjs"], { capture: f("hit-node") });
 step("issue 20: hit path vs a no-op middleware, one process: Deno", ...deno("bench/hit.mjs"), { capture: f("hit-deno"), allowFail: true });
 step("issue 20: hit path vs a no-op middleware, one process: Bun", ...bun("bench/hit.mjs"), { capture: f("hit-bun"), allowFail: true });
-step("#10 fleet: 8 isolates sharing one store (Redis, Deno KV, Workers KV)", node, ["bench/fleet.mjs", `--out=${f("fleet")}`], { allowFail: true, timeoutMs: 300_000 });
+step("#10 fleet: 8 isolates sharing one store (Redis, Deno KV, Workers KV; coordination on Redis, Deno KV, Durable Objects)", node, ["bench/fleet.mjs", `--out=${f("fleet")}`], { allowFail: true, timeoutMs: 600_000 });
 
 // ── profiles: where the time goes (Node and Bun have CLI CPU profilers; RESULTS.md cites them) ──
 const profiled = {};
@@ -109,7 +109,8 @@ results.fleet = raw.fleet ?? { ran: false };
 writeFileSync(join(bench, "results.json"), JSON.stringify(results, null, 2) + "\n");
 const { fleetRows, renderFleetMarkdown } = await import("./lib/fleet-report.mjs");
 console.log("\n" + renderTable(results) + "\n" + fleetRows(results.fleet).map((row) => row.join(" · ")).join("\n"));
-writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet));
+const { renderCoordinationMarkdown } = await import("./lib/coordination-report.mjs");
+writeFileSync(join(bench, "RESULTS.md"), renderMarkdown(results) + renderFleetMarkdown(results.fleet) + renderCoordinationMarkdown(results.fleet));
 // Each adds its own section to RESULTS.md and results.json (regions also writes RESULTS-regions.md).
 step("issue 20: start-up section", node, ["bench/startup-report.mjs"], { allowFail: true });
 step("STS regions: nearest and failover (simulated network)", node, ["bench/regions.mjs"], { allowFail: true });

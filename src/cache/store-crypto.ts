@@ -38,6 +38,7 @@ const KEY_INFO = [label(false, "store key (HMAC-SHA-256)"), label(true, "store k
 const VALUE_INFO = [label(false, "value (AES-256-GCM)"), label(true, "value (AES-256-GCM)")] as const;
 /** The shortest `storeSecret` accepted: 32 characters or 32 bytes (256 bits at most of entropy, as the keys). */
 export const MIN_STORE_SECRET_LENGTH = 32;
+const CLAIM_LABEL = "\u0000claim\u0000";
 const AAD_PREFIX = `edge-sts/store/v${VERSION}|`;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -48,9 +49,17 @@ const MAX_SEALED_CHARS = 64 * 1024;
 export interface StoreKeys {
   /** `edge-sts:2:` + base64url(HMAC-SHA-256(derived key, cache key)): 54 characters. */
   readonly storeKey: string;
+  /**
+   * `edge-sts:2:c:` + base64url(HMAC-SHA-256(derived key, NUL "claim" NUL cache key)): the key of the
+   * entry's claim (see `CredentialStore.claim`), as opaque as the store key and unlinkable to the token.
+   */
+  readonly claimKey: string;
   /** The AES-256-GCM key (non-extractable). */
   readonly valueKey: CryptoKey;
 }
+
+/** What sealing and opening need: the store key (the additional data) and the value key. */
+export type SealKeys = Pick<StoreKeys, "storeKey" | "valueKey">;
 
 /**
  * Derives the store key and the value key of one cache entry.
@@ -68,8 +77,13 @@ export async function deriveStoreKeys(secret: string, cacheKey: string, storeSec
     subtle.deriveKey(hkdf(KEY_INFO[keyed ? 1 : 0]), ikm, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"]),
     subtle.deriveKey(hkdf(VALUE_INFO[keyed ? 1 : 0]), ikm, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]),
   ]);
-  const mac = await subtle.sign("HMAC", macKey, utf8.encode(cacheKey));
-  return { storeKey: PREFIX + base64UrlEncode(new Uint8Array(mac)), valueKey };
+  // A cache key never starts with NUL (cacheKey() parts begin with s, n or u; providers' with a letter
+  // or a brace), so the claim's message can never be another entry's store-key message.
+  const [mac, claim] = await Promise.all([
+    subtle.sign("HMAC", macKey, utf8.encode(cacheKey)),
+    subtle.sign("HMAC", macKey, utf8.encode(CLAIM_LABEL + cacheKey)),
+  ]);
+  return { storeKey: PREFIX + base64UrlEncode(new Uint8Array(mac)), claimKey: `${PREFIX}c:` + base64UrlEncode(new Uint8Array(claim)), valueKey };
 }
 
 /**
@@ -77,7 +91,7 @@ export async function deriveStoreKeys(secret: string, cacheKey: string, storeSec
  * @param keys The entry's keys.
  * @param payload Any JSON-serialisable value.
  */
-export async function seal(keys: StoreKeys, payload: unknown): Promise<string> {
+export async function seal(keys: SealKeys, payload: unknown): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const plain = utf8.encode(JSON.stringify(payload));
   const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad(keys) }, keys.valueKey, plain);
@@ -92,7 +106,7 @@ export async function seal(keys: StoreKeys, payload: unknown): Promise<string> {
  * @returns The parsed JSON, or `undefined` when `sealed` is not a value sealed under these keys
  *   (wrong version, malformed, altered, or copied from another key).
  */
-export async function open(keys: StoreKeys, sealed: unknown): Promise<unknown> {
+export async function open(keys: SealKeys, sealed: unknown): Promise<unknown> {
   if (typeof sealed !== "string" || sealed.length > MAX_SEALED_CHARS || !sealed.startsWith(`${VERSION}.`)) return undefined;
   const bytes = fromBase64url(sealed.slice(VERSION.length + 1));
   if (bytes === undefined || bytes.length < IV_BYTES + TAG_BYTES) return undefined;
@@ -121,7 +135,7 @@ export function storeSecretBytes(value: unknown): Uint8Array<ArrayBuffer> | unde
   return bytes !== undefined && bytes.byteLength >= MIN_STORE_SECRET_LENGTH ? new Uint8Array(bytes) : undefined;
 }
 
-function aad(keys: StoreKeys): Uint8Array<ArrayBuffer> {
+function aad(keys: SealKeys): Uint8Array<ArrayBuffer> {
   return utf8.encode(AAD_PREFIX + keys.storeKey);
 }
 

@@ -7,18 +7,23 @@
  * @module
  */
 import { StsConfigurationError } from "../errors.ts";
-import { functionOption, millisecondsOption } from "../options.ts";
+import { functionOption, millisecondsOption, timerOption } from "../options.ts";
 import type { CredentialStore, StoreErrorInfo } from "./store.ts";
 import { callHook } from "../hooks.ts";
 import { PAUSE_MS, admitRead, bounded, describe, paused, recordRead } from "./store-call.ts";
-import { MIN_STORE_SECRET_LENGTH, deriveStoreKeys, open, seal, storeSecretBytes } from "./store-crypto.ts";
+import type { Answer } from "./store-call.ts";
+import { DEFAULT_STORE_WAIT_MS, claimExchange, releaseClaim, waitForEntry } from "./store-claim.ts";
+import { MIN_STORE_SECRET_LENGTH, deriveStoreKeys, open, storeSecretBytes } from "./store-crypto.ts";
+import { isEnvelope, isRefusal, recordRefusal, write } from "./store-entry.ts";
+import type { Envelope, Refusal } from "./store-entry.ts";
 import type { StoreKeys } from "./store-crypto.ts";
 
 /** The default bound of a store read, in ms: well under an STS round trip from the edge. */
 export const DEFAULT_STORE_TIMEOUT_MS = 50;
-/** A background write may take longer than a read, but not forever (a Worker's waitUntil is bounded too). */
-const MIN_WRITE_TIMEOUT_MS = 1000;
-const WRITE_TIMEOUT_FACTOR = 20;
+/** A waiter claims again every this many polls (~100 ms): see {@link loadThroughStore}. */
+const RECLAIM_EVERY = 5;
+
+export type { Refusal } from "./store-entry.ts";
 
 /** How values of one kind become JSON and back. */
 export interface StoreCodec<V> {
@@ -43,6 +48,11 @@ export interface StoreAccess {
   secret: Uint8Array<ArrayBuffer> | undefined;
   /** Bound of a read, in ms. */
   timeoutMs: number;
+  /**
+   * Bound of a wait for another isolate's exchange when the store can coordinate (`claim`), in ms;
+   * also the claim's life. 0: no coordination.
+   */
+  waitMs: number;
   onError: ((info: StoreErrorInfo) => void) | undefined;
   /** The wall clock (ms epoch) stored values' lifetimes are checked against. */
   now: () => number;
@@ -74,7 +84,30 @@ export interface StoreLoad<V> {
   exchange: () => Promise<V>;
   /** Keeps the background write alive past the response (`ctx.waitUntil`). */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /** How a refused exchange is recorded for the isolates waiting on it; without it, they wait out the bound. */
+  refusal?: StoreRefusal;
 }
+
+
+/** Which exchange failures are refusals that other isolates may answer, and how they answer one. */
+export interface StoreRefusal {
+  /** The refusal `err` is, or `undefined` for a failure that another attempt could overcome. */
+  of(err: unknown): Refusal | undefined;
+  /** What to throw for a refusal another isolate recorded. */
+  error(refusal: Refusal): unknown;
+}
+
+/** How {@link loadThroughStore} answered. */
+export interface StoreResult<V> {
+  value: V;
+  /** Whether the value came from the store rather than this isolate's exchange. */
+  fromStore: boolean;
+  /** Milliseconds this isolate waited for another isolate's exchange (a coordinated miss only). */
+  waitedMs?: number;
+}
+
+/** What a store read found: a value, or a refusal another isolate recorded. */
+type Found<V> = { value: V } | { refused: Refusal };
 
 /** Where {@link loadThroughStore} keeps an entry's derived keys between loads. */
 export interface KeyMemo {
@@ -82,60 +115,101 @@ export interface KeyMemo {
   promise?: Promise<StoreKeys>;
 }
 
-/** What a sealed value holds besides the value itself. */
-interface Envelope {
-  v: 1;
-  /** ms epoch: not served at or after this. */
-  until: number;
-  /** ms epoch: the credentials' expiration. */
-  exp: number;
-  data: unknown;
-}
 
 /**
  * Answers from the store when it holds a usable value, otherwise from `exchange`, whose result is
- * then written to the store in the background. A failed exchange writes nothing.
- * @returns The value, and whether it came from the store.
- * @throws whatever `exchange` throws; never a store failure.
+ * then written to the store in the background. A failed exchange writes nothing. On a store that can
+ * coordinate (`claim`), a miss first claims the exchange: only the holder exchanges; the others wait
+ * (at most `access.waitMs`) for its entry, or its recorded refusal, before exchanging themselves.
+ * @returns The value, whether it came from the store, and how long this isolate waited for another.
+ * @throws whatever `exchange` throws, or the error of a refusal another isolate recorded; never a store failure.
  */
-export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V>): Promise<{ value: V; fromStore: boolean }> {
+export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V>): Promise<StoreResult<V>> {
   // A store taken for down (see store-call.ts) is neither read nor written: not even keys are derived.
   // A paused store is not read (its time-out would be on the request's path) but is still written in
   // the background: a store that is only slow to answer keeps serving the other isolates.
   const skipRead = paused(access.health, (access.elapsed ?? monotonic)());
   const keys = await derive(access, load);
+  let role: "holder" | "waiter" | "none" = "none";
+  let waitedMs: number | undefined;
   if (keys !== undefined && !skipRead) {
     const stored = await read(access, keys, load);
-    if (stored !== undefined) return { value: stored, fromStore: true };
-  }
-  const value = await load.exchange();
-  if (keys !== undefined) {
-    const writing = write(access, keys, load, value);
-    try {
-      load.waitUntil?.(writing);
-    } catch {
-      // no execution context here (Hono throws): the write still runs
+    if (stored !== undefined) return answer(stored, load, undefined);
+    role = await claimExchange(access, keys.claimKey);
+    if (role === "waiter") {
+      const started = performance.now();
+      const found = await waitForEntry(
+        async (timeoutMs, round) => {
+          const polled = await poll(access, keys, load, timeoutMs);
+          if (polled !== undefined || round % RECLAIM_EVERY !== RECLAIM_EVERY - 1) return polled;
+          // Now and then, claim again: a holder that gave up (its exchange or its write failed)
+          // released the claim, and the first waiter to notice exchanges now instead of at the bound.
+          const again = await claimExchange(access, keys.claimKey);
+          if (again === "waiter") return undefined;
+          if (again === "holder") role = "holder";
+          return null;
+        },
+        started + access.waitMs,
+        access.timeoutMs,
+      );
+      waitedMs = performance.now() - started;
+      if (found !== undefined) return answer(found, load, waitedMs);
     }
   }
-  return { value, fromStore: false };
+  let value: V;
+  try {
+    value = await load.exchange();
+  } catch (err) {
+    const refused = role === "holder" ? load.refusal?.of(err) : undefined;
+    // A refusal is recorded for the waiters (the claim stays until it expires: they answer the record);
+    // any other failure releases the claim, so the next miss exchanges without waiting.
+    if (refused !== undefined) background(load, recordRefusal(access, keys!, load, refused));
+    else if (role === "holder") background(load, releaseClaim(access, keys!.claimKey));
+    throw err;
+  }
+  if (keys !== undefined) {
+    const writing = write(access, keys, load, value);
+    // Released once the entry is there: a later miss (a refresh) claims anew instead of waiting out this claim.
+    background(load, role === "holder" ? writing.then(() => releaseClaim(access, keys.claimKey)) : writing);
+  }
+  const result: StoreResult<V> = { value, fromStore: false };
+  if (waitedMs !== undefined) result.waitedMs = waitedMs;
+  return result;
+}
+
+function answer<V>(found: Found<V>, load: StoreLoad<V>, waitedMs: number | undefined): StoreResult<V> {
+  if ("refused" in found) throw load.refusal!.error(found.refused);
+  const result: StoreResult<V> = { value: found.value, fromStore: true };
+  if (waitedMs !== undefined) result.waitedMs = waitedMs;
+  return result;
+}
+
+function background<V>(load: StoreLoad<V>, writing: Promise<void>): void {
+  try {
+    load.waitUntil?.(writing);
+  } catch {
+    // no execution context here (Hono throws): the write still runs
+  }
 }
 
 /** The deployment secret store entries are sealed with: a string of at least 32 characters, or at least 32 bytes. */
 export type StoreSecret = string | ArrayBuffer | ArrayBufferView;
 
 /**
- * Checks the `storeSecret`, `storeTimeoutMs` and `onStoreError` options that go with a `store`.
- * @returns The read bound, the hook and the secret's bytes, or `undefined` when there is no store.
- * @throws {StsConfigurationError} for a time-out that is not positive or above 2^31 − 1 ms, a hook
+ * Checks the `storeSecret`, `storeTimeoutMs`, `storeWaitMs` and `onStoreError` options that go with a `store`.
+ * @returns The read bound, the wait bound (at most `exchangeTimeoutMs`), the hook and the secret's
+ *   bytes, or `undefined` when there is no store.
+ * @throws {StsConfigurationError} for a time-out that is not positive or above 2^31 − 1 ms, a wait
+ *   that is not a whole number of ms ≥ 0, a hook
  *   that is not a function, a secret too short (never quoted), or any of them without a store.
  */
 export function storeOptions(
-  options: { store?: unknown; storeTimeoutMs?: number; onStoreError?: unknown; storeSecret?: unknown },
+  options: { store?: unknown; storeTimeoutMs?: number; storeWaitMs?: number; onStoreError?: unknown; storeSecret?: unknown; exchangeTimeoutMs?: number },
   owner: string,
-): { timeoutMs: number; onError: ((info: StoreErrorInfo) => void) | undefined; secret: Uint8Array<ArrayBuffer> | undefined } | undefined {
-  const { store, storeTimeoutMs, onStoreError, storeSecret } = options;
+): { timeoutMs: number; waitMs: number; onError: ((info: StoreErrorInfo) => void) | undefined; secret: Uint8Array<ArrayBuffer> | undefined } | undefined {
+  const { store, storeTimeoutMs, storeWaitMs, onStoreError, storeSecret, exchangeTimeoutMs } = options;
   if (store === undefined) {
-    const given = Object.entries({ storeSecret, storeTimeoutMs, onStoreError }).find(([, value]) => value !== undefined);
+    const given = Object.entries({ storeSecret, storeTimeoutMs, storeWaitMs, onStoreError }).find(([, value]) => value !== undefined);
     if (given !== undefined) throw new StsConfigurationError(`${owner}: ${given[0]} needs a store`);
     return undefined;
   }
@@ -146,8 +220,11 @@ export function storeOptions(
       `${owner}: storeSecret must be a string of at least ${MIN_STORE_SECRET_LENGTH} characters or at least ${MIN_STORE_SECRET_LENGTH} bytes`,
     );
   }
+  // A waiter never waits longer than the holder's exchange may take (checked by its owner before this).
+  const waitMs = timerOption(storeWaitMs, DEFAULT_STORE_WAIT_MS, 0, `${owner}: storeWaitMs`);
   return {
     timeoutMs: millisecondsOption(storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS, `${owner}: storeTimeoutMs`),
+    waitMs: typeof exchangeTimeoutMs === "number" ? Math.min(waitMs, exchangeTimeoutMs) : waitMs,
     onError: functionOption<(info: StoreErrorInfo) => void>(onStoreError, `${owner}: onStoreError`),
     secret,
   };
@@ -182,7 +259,7 @@ async function derive<V>(access: StoreAccess, load: StoreLoad<V>): Promise<Store
   }
 }
 
-async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>): Promise<V | undefined> {
+async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>): Promise<Found<V> | undefined> {
   // Right after a pause, one read probes the store; the misses meanwhile go to STS without waiting for it.
   const elapsed = access.elapsed ?? monotonic;
   const admitted = admitRead(access.health, elapsed());
@@ -191,6 +268,30 @@ async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>)
   const answer = await bounded(() => access.store.get(keys.storeKey), access.timeoutMs);
   // A store that is down costs each miss its whole time-out: after a few failures in a row, skip it a while.
   const pausing = recordRead(access.health, answer.kind === "ok", elapsed(), admitted);
+  const found = await opened(access, keys, load, answer, started, pausing);
+  return found === "invalid" ? undefined : found;
+}
+
+/**
+ * One read of a waiting isolate: `null` when the store failed or answered a value that does not open
+ * (the wait ends: exchange now; the holder's entry would open).
+ */
+async function poll<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, timeoutMs: number): Promise<Found<V> | undefined | null> {
+  const started = performance.now();
+  const answer = await bounded(() => access.store.get(keys.storeKey), timeoutMs);
+  const found = await opened(access, keys, load, answer, started, false);
+  return answer.kind !== "ok" || found === "invalid" ? null : found;
+}
+
+/** What a read's answer holds for this load: failures and invalid values are reported and read as nothing. */
+async function opened<V>(
+  access: StoreAccess,
+  keys: StoreKeys,
+  load: StoreLoad<V>,
+  answer: Answer,
+  started: number,
+  pausing: boolean,
+): Promise<Found<V> | "invalid" | undefined> {
   if (answer.kind !== "ok") {
     const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey]) : {};
     const pause = pausing ? { pausedForMs: PAUSE_MS } : {};
@@ -202,53 +303,24 @@ async function read<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>)
   let value: V | undefined;
   try {
     envelope = await open(keys, answer.value);
+    if (isRefusal(envelope)) {
+      const now = access.now();
+      // Only a load that knows refusals answers one; another reads it as nothing.
+      return load.refusal !== undefined && now < envelope.until && (load.notAfter === undefined || now < load.notAfter) ? { refused: envelope.refused } : undefined;
+    }
     value = isEnvelope(envelope) ? load.codec.decode(envelope.data) : undefined;
   } catch {
     value = undefined; // a value that breaks decoding is as invalid as one that does not decrypt
   }
   if (value === undefined || load.codec.expiration(value) !== (envelope as Envelope).exp) {
     callHook(access.onError, { operation: "get", reason: "invalid", durationMs: performance.now() - started });
-    return undefined;
+    return "invalid";
   }
   const { until, exp } = envelope as Envelope;
   const now = access.now();
   // Past its life (stores expire late: Deno KV, KV's ≥ 60 s), or not newer than what a refresh replaces.
   if (now >= until || (load.notAfter !== undefined && now >= load.notAfter)) return undefined;
   if (load.current !== undefined && exp <= load.codec.expiration(load.current)) return undefined;
-  return value;
+  return { value };
 }
 
-/** The background write: never rejects (it may run in `waitUntil`, or with nobody awaiting it). */
-async function write<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, value: V): Promise<void> {
-  try {
-    await writeOnce(access, keys, load, value);
-  } catch (err) {
-    callHook(access.onError, { operation: "set", reason: "error", ...describe(err, [keys.storeKey]), durationMs: 0 });
-  }
-}
-
-async function writeOnce<V>(access: StoreAccess, keys: StoreKeys, load: StoreLoad<V>, value: V): Promise<void> {
-  const exp = load.codec.expiration(value);
-  const until = Math.min(exp - load.windowMs, load.notAfter ?? Infinity);
-  const ttlSeconds = Math.ceil((until - access.now()) / 1000);
-  if (!(ttlSeconds >= 1)) return; // nothing another isolate could still use
-  const started = performance.now();
-  let sealed = "";
-  try {
-    sealed = await seal(keys, { v: 1, until, exp, data: load.codec.encode(value) } satisfies Envelope);
-  } catch (err) {
-    callHook(access.onError, { operation: "set", reason: "error", ...describe(err, []), durationMs: performance.now() - started });
-    return;
-  }
-  const timeoutMs = Math.max(MIN_WRITE_TIMEOUT_MS, access.timeoutMs * WRITE_TIMEOUT_FACTOR);
-  const answer = await bounded(() => access.store.set(keys.storeKey, sealed, ttlSeconds), timeoutMs);
-  if (answer.kind !== "ok") {
-    const extra = answer.kind === "error" ? describe(answer.error, [keys.storeKey, sealed]) : {};
-    callHook(access.onError, { operation: "set", reason: answer.kind, ...extra, durationMs: performance.now() - started });
-  }
-}
-
-function isEnvelope(value: unknown): value is Envelope {
-  const e = value as Partial<Envelope> | undefined;
-  return typeof e === "object" && e !== null && e.v === 1 && Number.isFinite(e.until) && Number.isFinite(e.exp);
-}

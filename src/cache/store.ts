@@ -36,16 +36,26 @@ export interface CredentialStore {
   set(key: string, value: string, ttlSeconds: number): Promise<unknown> | unknown;
   /** Removes `key`. Optional: nothing in edge-sts needs it to work. */
   delete?(key: string): Promise<unknown> | unknown;
+  /**
+   * Coordination, optional: sets `key` only if it is absent, for about `ttlMs`, atomically for every
+   * isolate sharing the store (Redis `SET NX PX`, a Deno KV atomic check, a Durable Object).
+   * On a store miss, the isolate whose claim succeeds exchanges and writes the entry; the others wait
+   * for that entry (a bounded wait, then their own exchange). The key is opaque (`edge-sts:2:c:<HMAC>`)
+   * and the value written under it may be anything: nothing secret is passed. A store that cannot set
+   * if absent across the fleet (Workers KV, the Cache API) must leave this out.
+   * @returns `true` when this call set the key (the caller holds the claim), `false` when it was set.
+   */
+  claim?(key: string, ttlMs: number): Promise<boolean> | boolean;
 }
 
 /** Told when the store failed; never carries the key, the value, a token or credentials. */
 export interface StoreErrorInfo {
   /** The store call that failed. */
-  operation: "get" | "set";
+  operation: "get" | "set" | "claim";
   /**
    * `"error"`: the call threw or rejected; `"timeout"`: it did not answer in time; `"invalid"`: it
    * returned a value that does not decrypt or is malformed (tampered, copied from another key, or
-   * written by an incompatible version).
+   * written by an incompatible version), or a `claim` answered something other than a boolean.
    */
   reason: "error" | "timeout" | "invalid";
   /** The name of the error the store threw (`"error"` only), e.g. `"Error"` or `"ReplyError"`. */

@@ -8,6 +8,7 @@
 import { HTTPException } from "hono/http-exception";
 import { EdgeStsError, KeySetUnavailableError, StsConfigurationError, StsError, TokenVerificationError } from "../errors.ts";
 import type { TransportErrorCode } from "../errors.ts";
+import type { StoreRefusal } from "../cache/store-level.ts";
 
 /** What is wrong with the bearer token, in RFC 6750 terms (`missing`: no token at all). */
 export type BearerProblem = "missing" | "invalid_request" | "invalid_token" | "insufficient_scope";
@@ -62,6 +63,21 @@ const DEFAULT_RETRY_AFTER_SECONDS = 5;
 export function isRejection(err: unknown): boolean {
   return err instanceof StsError && (REJECTED_TOKEN.has(err.code) || REJECTED_SCOPE.has(err.code));
 }
+
+/**
+ * How a refusal reaches the isolates waiting on the same exchange through a coordinating store: its
+ * code and status only (sealed like an entry), answered as the same `StsError` (401/403 here too).
+ */
+export const storeRefusal: StoreRefusal = {
+  of: (err) => (isRejection(err) ? { code: (err as StsError).code, status: (err as StsError).status } : undefined),
+  error: ({ code, status }) =>
+    new StsError("AssumeRoleWithWebIdentity refused the token (recorded by the isolate that exchanged it)", {
+      code,
+      status,
+      operation: "AssumeRoleWithWebIdentity",
+      retryable: false,
+    }),
+};
 
 /**
  * Builds the `HTTPException` for any failure of the middleware.

@@ -114,6 +114,12 @@ export interface StsCredentialsOptions<E extends Env = any> {
   storeSecret?: StoreSecret | ((c: Context<E>) => StoreSecret | undefined);
   /** Milliseconds a store read may take before the request goes to STS instead. @default 50 */
   storeTimeoutMs?: number;
+  /**
+   * On a store that can coordinate (`claim`: Redis, Deno KV, the Durable Object), the most a miss waits
+   * for the isolate that claimed the same exchange before exchanging itself, in ms (at most
+   * `exchangeTimeoutMs`); also the claim's life. 0 turns coordination off. @default 2000
+   */
+  storeWaitMs?: number;
   /** Told when the store fails, times out or returns a value that does not open (never the key or value). A hook that throws is ignored. */
   onStoreError?: (info: StoreErrorInfo) => void;
   /** Let requests without a token through, with no variables set. @default false */

@@ -57,7 +57,7 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
     );
   }
   const { store } = options as { store: NonNullable<StsCredentialsOptions["store"]> };
-  const { timeoutMs, onError: onStoreError } = checked;
+  const { timeoutMs, waitMs, onError: onStoreError } = checked;
   const now = options.now ?? Date.now;
   // An injected clock (tests) drives the store's pause too; by default it runs on performance.now.
   const elapsed = options.now;
@@ -65,7 +65,7 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
   const fixedStore = typeof store === "function" ? undefined : checkStore(store, "stsCredentials");
   const fixed: StoreAccess | undefined = fixedStore === undefined || secretFunction !== undefined
     ? undefined
-    : { store: fixedStore, health: fixedStore, secret: checked.secret, timeoutMs, onError: onStoreError, now, elapsed };
+    : { store: fixedStore, health: fixedStore, secret: checked.secret, timeoutMs, waitMs, onError: onStoreError, now, elapsed };
   // A store function may build a new adapter per request (`(c) => workersKvStore(c.env.STS_CACHE)`):
   // health kept per adapter object would never see three failures in a row, so it is kept per
   // middleware instance instead (a function choosing between stores pauses them together).
@@ -91,7 +91,7 @@ export function sharedStore(options: StsCredentialsOptions, cache: CredentialCac
       }
       // Outside the try above: a secret that cannot be had is the deployment's error, never a silent miss.
       const secret = secretOf(c);
-      return { store: found, health: found === fixedStore ? found : health, secret, timeoutMs, onError: onStoreError, now, elapsed };
+      return { store: found, health: found === fixedStore ? found : health, secret, timeoutMs, waitMs, onError: onStoreError, now, elapsed };
     },
   };
 }

@@ -16,7 +16,7 @@ import { startDeadline } from "../deadline.ts";
 import type { Deadline } from "../deadline.ts";
 import { StsConfigurationError } from "../errors.ts";
 import { callHook } from "../hooks.ts";
-import { BearerTokenError, challengePrefix, isRejection, toHttpException } from "./errors.ts";
+import { BearerTokenError, challengePrefix, isRejection, storeRefusal, toHttpException } from "./errors.ts";
 import { entryKey, scopeKey, storeCacheKey, trustKey, trustedScope } from "./exchange-key.ts";
 import { millisecondsOption, secondsOption } from "../options.ts";
 import { exchangeResolver } from "./options.ts";
@@ -26,7 +26,7 @@ import { exchange, requestView } from "./session.ts";
 import { sharedStore } from "./store-option.ts";
 import { inspectToken, readToken } from "./token.ts";
 import type { InspectedToken } from "./token.ts";
-import type { StsSession, StsVariables, VerifiedVariables } from "./types.ts";
+import type { StsCacheHitInfo, StsSession, StsVariables, VerifiedVariables } from "./types.ts";
 import { verification } from "./verification.ts";
 
 /** How a request was answered: the cache's outcomes, and `"store"` for an isolate miss the shared store answered. */
@@ -66,8 +66,10 @@ type Outcome = CacheOutcome | "store";
  * @param {CredentialStore | Function} [options.store] - A shared store behind the isolate's cache, or `(c) => store`. Default: none.
  * @param {string | Uint8Array | Function} [options.storeSecret] - The deployment's secret (≥ 32 characters or bytes) mixed into the store keys, or `(c) => secret`; required with `store` unless `verify` is on.
  * @param {number} [options.storeTimeoutMs=50] - A store read taking longer goes to STS instead.
+ * @param {number} [options.storeWaitMs=2000] - On a store that can coordinate, the most a miss waits for another isolate's exchange.
  * @param {Function} [options.onStoreError] - Told about store failures (never the key or value).
- * @param {boolean} [options.serverTiming=false] - Add `Server-Timing: sts;dur=…;desc="hit|store|miss|refresh|stale"`.
+ * @param {boolean} [options.serverTiming=false] - Add `Server-Timing: sts;dur=…;desc="hit|store|miss|refresh|stale"`
+ *   (and `sts-wait;dur=…` after a wait for another isolate's exchange).
  * @param {Function} [options.onExchange] - Told about every STS exchange (never the token).
  * @param {Function} [options.onCacheHit] - Told about every request served from the cache (never the token).
  * @param {Function} [options.onError] - `(err: HTTPException, c)`; may return its own Response.
@@ -128,8 +130,11 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
     keys.set(inspected, { params, key, store: {} });
     return key;
   };
-  /** Sessions that came from the shared store rather than STS (their waiters answer `"store"` too). */
-  const fromStore = new WeakSet<StsSession>();
+  /**
+   * Sessions that came from the shared store rather than STS (their waiters answer `"store"` too), and
+   * how long the isolate waited for another isolate's exchange (a coordinated miss), if it did.
+   */
+  const throughStore = new WeakMap<StsSession, { stored: boolean; waitedMs: number | undefined }>();
   const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string, started?: Deadline): Promise<StsSession> => {
     const current = cache.peek(key);
     const how = current === undefined ? "miss" : "refresh";
@@ -152,8 +157,9 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       current,
       exchange: run,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-    }).then(({ value, fromStore: stored }) => {
-      if (stored) fromStore.add(value);
+      refusal: storeRefusal,
+    }).then(({ value, fromStore: stored, waitedMs }) => {
+      if (stored || waitedMs !== undefined) throughStore.set(value, { stored, waitedMs });
       return value;
     });
     const settled = deadline.race(loaded);
@@ -164,6 +170,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
   return createMiddleware<{ Variables: StsVariables }>(async function stsCredentials(c, next) {
     const started = timed ? performance.now() : 0;
     let outcome: Outcome;
+    let waitedMs: number | undefined;
     /** Started by a first verification; handed to the miss it leads to, else stopped here. */
     let deadline: Deadline | undefined;
     try {
@@ -208,11 +215,15 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       c.set("stsIdentity", view.identity);
       c.set("aws", value.aws);
       if (verified !== undefined) (c as Context).set("jwtPayload", inspected.claims);
-      const how: Outcome = cached === "miss" && fromStore.has(value) ? "store" : cached;
+      const via = cached === "miss" ? throughStore.get(value) : undefined;
+      const how: Outcome = via?.stored ? "store" : cached;
       outcome = how;
+      waitedMs = via?.waitedMs;
       if (onCacheHit && how !== "miss" && how !== "negative") {
         const { roleArn } = params;
-        callHook(onCacheHit, { operation: "AssumeRoleWithWebIdentity", outcome: how, durationMs: performance.now() - started, roleArn, subject: inspected.subject });
+        const info: StsCacheHitInfo = { operation: "AssumeRoleWithWebIdentity", outcome: how, durationMs: performance.now() - started, roleArn, subject: inspected.subject };
+        if (waitedMs !== undefined) info.waitedMs = waitedMs;
+        callHook(onCacheHit, info);
       }
     } catch (err) {
       deadline?.clear();
@@ -224,7 +235,11 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
     }
     const duration = timed ? performance.now() - started : 0;
     await next();
-    if (serverTiming) c.header("Server-Timing", `sts;dur=${duration.toFixed(1)};desc="${outcome}"`, { append: true });
+    if (serverTiming) {
+      // A coordinated miss also tells its wait for another isolate's exchange: `sts-wait;dur=…`.
+      const wait = waitedMs === undefined ? "" : `, sts-wait;dur=${waitedMs.toFixed(1)}`;
+      c.header("Server-Timing", `sts;dur=${duration.toFixed(1)};desc="${outcome}"${wait}`, { append: true });
+    }
   });
 }
 

@@ -97,6 +97,11 @@ export interface StsCacheHitInfo {
   outcome: "hit" | "store" | "refresh" | "stale";
   /** Milliseconds the middleware spent on this request. */
   durationMs: number;
+  /**
+   * `"store"` after a coordinated miss only: milliseconds this isolate waited for the isolate that
+   * claimed the exchange to write its entry (part of `durationMs`).
+   */
+  waitedMs?: number;
   /** The role. */
   roleArn: string;
   /** The token's `sub` claim. */

@@ -31,6 +31,12 @@ export interface ProviderCacheOptions {
   storeSecret?: StoreSecret;
   /** Milliseconds a store read may take before STS is asked instead. @default 50 */
   storeTimeoutMs?: number;
+  /**
+   * On a store that can coordinate (`claim`: Redis, Deno KV, the Durable Object), the most a miss waits
+   * for the isolate that claimed the same exchange before exchanging itself, in ms (at most
+   * `exchangeTimeoutMs`); also the claim's life. 0 turns coordination off. @default 2000
+   */
+  storeWaitMs?: number;
   /** Told when the store fails (never the key or the value). A hook that throws is ignored. */
   onStoreError?: (info: StoreErrorInfo) => void;
 }

@@ -39,6 +39,7 @@ export interface FromAssumeRoleOptions
  * @param {CredentialStore} [options.store] A store shared with other replicas, sealed with keys derived from the source credentials (not with `tokenCode`).
  * @param {string | Uint8Array} [options.storeSecret] The deployment's secret (≥ 32 characters or bytes) mixed into the store keys; recommended with `store`.
  * @param {number} [options.storeTimeoutMs=50] A store read taking longer goes to STS instead.
+ * @param {number} [options.storeWaitMs=2000] On a store that can coordinate, the most a miss waits for another replica's exchange (0: no coordination).
  * @param {Function} [options.onStoreError] Told about store failures (never the key or value).
  * @param {() => number} [options.now=Date.now] The clock (ms).
  * @returns An async provider of temporary credentials (with `expiration`), usable as `StsClient`'s `credentials`.
@@ -65,7 +66,7 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<Te
   const now = options.now ?? Date.now;
   const {
     client, tokenCode, roleSessionName, refreshWindowSeconds: _w, now: _n, store: _s, storeSecret: _ss, storeTimeoutMs: _t,
-    onStoreError: _e,
+    storeWaitMs: _wt, onStoreError: _e,
     ...members
   } = options;
   const entry = cacheKey([NAMESPACE, client.cacheScope ?? client.endpoint.url, roleSessionName, stableJson(members)]);

@@ -12,11 +12,20 @@ export type DenoKvKeyPart = string | number | bigint | boolean | Uint8Array;
 /** The part of a `Deno.Kv` this adapter uses. */
 export interface DenoKvLike {
   /** `kv.get(key)`. */
-  get(key: readonly DenoKvKeyPart[]): Promise<{ value: unknown }>;
+  get(key: readonly DenoKvKeyPart[]): Promise<{ value: unknown; versionstamp?: string | null }>;
   /** `kv.set(key, value, { expireIn })`. */
   set(key: readonly DenoKvKeyPart[], value: unknown, options?: { expireIn?: number }): Promise<unknown>;
   /** `kv.delete(key)`. */
   delete(key: readonly DenoKvKeyPart[]): Promise<void>;
+  /** `kv.atomic()`, for `claim`; without it the store does not coordinate. */
+  atomic?(): DenoKvAtomicLike;
+}
+
+/** The part of a `Deno.AtomicOperation` `claim` uses. */
+export interface DenoKvAtomicLike {
+  check(...checks: { key: readonly DenoKvKeyPart[]; versionstamp: string | null }[]): DenoKvAtomicLike;
+  set(key: readonly DenoKvKeyPart[], value: unknown, options?: { expireIn?: number }): DenoKvAtomicLike;
+  commit(): Promise<{ ok: boolean }>;
 }
 
 /** Options of {@link denoKvStore}. */
@@ -24,6 +33,9 @@ export interface DenoKvStoreOptions {
   /** The key prefix entries live under. @default ["edge-sts"] */
   prefix?: readonly DenoKvKeyPart[];
 }
+
+/** Attempts of a write that SQLite refused because another process held the lock (local KV files only). */
+const LOCKED_ATTEMPTS = 8;
 
 /** What is kept under a key: the sealed value and when it expires (`expireIn` is only the earliest deletion). */
 interface Stored {
@@ -34,7 +46,9 @@ interface Stored {
 /**
  * A credential store on Deno KV: shared by every isolate of a Deno Deploy app (or every process
  * opening the same file). `expireIn` only sets the earliest time KV may delete an entry, so each
- * entry also records its expiry, and an expired one is answered as absent.
+ * entry also records its expiry, and an expired one is answered as absent. It coordinates a fleet's
+ * misses (`claim`: an atomic check-and-set on the claim's versionstamp; an expired claim KV has not
+ * deleted yet is replaced under the same check).
  *
  * @param kv The database (`await Deno.openKv()`).
  * @param options Where the entries live.
@@ -55,7 +69,7 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): C
   const prefix = options.prefix ?? ["edge-sts"];
   if (!Array.isArray(prefix)) throw new StsConfigurationError("denoKvStore: prefix must be an array of key parts");
   const keyOf = (key: string) => [...prefix, key];
-  return {
+  const store: CredentialStore = {
     async get(key) {
       const entry = await kv.get(keyOf(key));
       // Anything but a KvEntry (a Map passed by mistake) would read as a miss forever: say so (onStoreError).
@@ -66,8 +80,37 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): C
     },
     set(key, value, ttlSeconds) {
       const ms = Math.max(1, Math.ceil(ttlSeconds)) * 1000;
-      return kv.set(keyOf(key), { value, expiresAt: Date.now() + ms } satisfies Stored, { expireIn: ms });
+      return unlocked(() => kv.set(keyOf(key), { value, expiresAt: Date.now() + ms } satisfies Stored, { expireIn: ms }));
     },
     delete: (key) => kv.delete(keyOf(key)),
   };
+  if (typeof k.atomic === "function") {
+    store.claim = async (key, ttlMs) => {
+      const ms = Math.max(1, Math.ceil(ttlMs));
+      const entry = await kv.get(keyOf(key));
+      const held = entry.value as Partial<Stored> | null;
+      if (typeof held === "object" && held !== null && typeof held.expiresAt === "number" && Date.now() < held.expiresAt) return false;
+      // Set only if nobody set or renewed it since the read: absent (null) or the expired claim read.
+      const claimed: Stored = { value: "1", expiresAt: Date.now() + ms };
+      const result = await unlocked(() => kv.atomic!().check({ key: keyOf(key), versionstamp: entry.versionstamp ?? null }).set(keyOf(key), claimed, { expireIn: ms }).commit());
+      return result.ok === true;
+    };
+  }
+  return store;
+}
+
+/**
+ * Runs a write again when SQLite says "database is locked": several processes on one local KV file
+ * (`deno serve --parallel`, a fleet of processes) write in turns, and a write that lost the race fails
+ * at once. Bounded (the store level bounds the whole call in time too); any other error is thrown.
+ */
+async function unlocked<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= LOCKED_ATTEMPTS || !(err instanceof Error) || !/database is locked/i.test(err.message)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8 * attempt));
+    }
+  }
 }

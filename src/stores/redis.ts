@@ -20,11 +20,20 @@ export interface RedisClientLike {
   setEx?(key: string, seconds: number, value: string): Promise<unknown> | PromiseLike<unknown>;
   /** ioredis, Bun, @upstash/redis: `SETEX key seconds value`. */
   setex?(key: string, seconds: number, value: string): Promise<unknown> | PromiseLike<unknown>;
+  /**
+   * `SET key value NX PX ms`, for `claim`: node-redis as `set(key, value, { NX: true, PX })`, ioredis
+   * and Bun as `set(key, value, "PX", ms, "NX")`; `"OK"` when set, `null` when the key exists.
+   */
+  set?(key: string, value: string, ...options: any[]): Promise<unknown> | PromiseLike<unknown>;
 }
 
 /**
  * A credential store on Redis. The client is used as given (connect it first); values are written
- * with SETEX, so Redis deletes them when they can no longer be served.
+ * with SETEX, so Redis deletes them when they can no longer be served. It coordinates a fleet's
+ * misses (`claim`: `SET key 1 NX PX ms`, atomic on one Redis): one exchange per user, however many
+ * isolates a first page load reaches. node-redis, ioredis and Bun's `RedisClient` are supported;
+ * a client of another shape (e.g. @upstash/redis, whose `set` takes an options object of its own)
+ * gets a store without `claim`, which works as before.
  *
  * @param client A connected `redis` / `ioredis` client or a Bun `RedisClient`.
  * @returns A {@link CredentialStore}.
@@ -46,7 +55,7 @@ export function redisStore(client: RedisClientLike): CredentialStore {
   if (setex === undefined) throw new StsConfigurationError("redisStore: client must be a Redis client (get, setEx or setex)");
   // Bytes that are not UTF-8 throw: reported as a failed read, never served.
   const utf8 = new TextDecoder("utf-8", { fatal: true });
-  return {
+  const store: CredentialStore = {
     get: async (key) => {
       const value: unknown = await client.get(key);
       if (typeof value === "string") return value;
@@ -59,4 +68,19 @@ export function redisStore(client: RedisClientLike): CredentialStore {
     set: (key, value, ttlSeconds) => setex.call(client, key, Math.max(1, Math.ceil(ttlSeconds)), value),
     delete: (key) => client.del(key),
   };
+  const set = c.set;
+  // node-redis (setEx) takes SET's options as an object; ioredis and Bun (setex, and a `send` or
+  // `call` for raw commands) as arguments. Upstash also spells it setex but takes an object: no claim.
+  const nodeRedis = typeof c.setEx === "function";
+  const positional = !nodeRedis && (typeof (c as { send?: unknown }).send === "function" || typeof (c as { call?: unknown }).call === "function");
+  if (typeof set === "function" && (nodeRedis || positional)) {
+    store.claim = async (key, ttlMs) => {
+      const px = Math.max(1, Math.ceil(ttlMs));
+      const reply = await (nodeRedis ? set.call(client, key, "1", { NX: true, PX: px }) : set.call(client, key, "1", "PX", px, "NX"));
+      // "OK" when set, null when held; as bytes from a client mapping replies to buffers.
+      const text = ArrayBuffer.isView(reply) || reply instanceof ArrayBuffer ? utf8.decode(reply) : reply;
+      return text === "OK";
+    };
+  }
+  return store;
 }

@@ -124,3 +124,18 @@ test("a version-1 entry is a miss: another store key, and its value does not ope
   assert.equal(await open(keys, "2" + old.value.slice(1)), undefined, "relabelled as version 2");
   assert.equal(await open({ storeKey: old.storeKey, valueKey: keys.valueKey }, old.value), undefined);
 });
+
+test("the claim key: opaque, stable on every isolate, apart from the store key, and keyed by the storeSecret", async () => {
+  const secret = storeSecretBytes("a-deployment-store-secret-of-32+chars");
+  const [a, b, unkeyed, other] = await Promise.all([
+    deriveStoreKeys(token, entry(token), secret),
+    deriveStoreKeys(token, entry(token), secret),
+    deriveStoreKeys(token, entry(token)),
+    deriveStoreKeys(token, entry(token) + "x", secret),
+  ]);
+  assert.match(a.claimKey, /^edge-sts:2:c:[A-Za-z0-9_-]{43}$/);
+  assert.equal(a.claimKey, b.claimKey, "every isolate derives the same claim key");
+  assert.notEqual(a.claimKey.slice(13), a.storeKey.slice(11), "the claim key is not the store key's digest");
+  assert.equal(new Set([a, unkeyed, other].map((k) => k.claimKey)).size, 3);
+  for (const part of [token, ...token.split(".")]) assert.ok(!a.claimKey.includes(part.slice(0, 16)));
+});

@@ -35,6 +35,11 @@ export interface FleetOptions {
   withoutKv?: boolean;
   /** These isolates run the same entry bundled with extra esbuild plugins (e.g. a module replaced). */
   variant?: { isolates: number[]; plugins: esbuild.Plugin[] };
+  /**
+   * Add a `coordinator` Worker exporting `StsCoordinator` (test/miniflare/coordinator-worker.ts) and bind
+   * its Durable Object namespace as `STS_COORDINATOR` in every Worker under test (persisted with the rest).
+   */
+  coordinator?: boolean;
 }
 
 export interface Fleet {
@@ -48,7 +53,9 @@ export interface Fleet {
   kvDump(): Promise<Array<{ name: string; value: string; expiration?: number }>>;
   /** What the Workers logged (console.*) and what Miniflare reported about them, in order. */
   logs: string[];
-  /** Every file Miniflare persisted for KV and the Cache API, as raw bytes. */
+  /** The `STS_COORDINATOR` namespace, usable from Node (with `coordinator` only). */
+  coordinatorNamespace(): Promise<unknown>;
+  /** Every file Miniflare persisted for KV, the Cache API and Durable Objects, as raw bytes. */
   persistedFiles(): Promise<Array<{ path: string; bytes: Uint8Array }>>;
   close(): Promise<void>;
 }
@@ -86,6 +93,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     compatibilityDate: supportedCompatibilityDate,
     bindings: { ISOLATE_NAME: name, ...options.bindings, ...options.isolateBindings?.(i) },
     ...(options.withoutKv ? {} : { kvNamespaces }),
+    ...(options.coordinator ? { durableObjects: { STS_COORDINATOR: { className: "StsCoordinator", scriptName: "coordinator" } } } : {}),
   }));
   workers.push({
     name: "tamper",
@@ -95,6 +103,18 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     bindings: { KV_BINDING: kvBinding },
     kvNamespaces,
   });
+
+  if (options.coordinator) {
+    const coordinatorScript = join(bundles, "coordinator-worker.js");
+    await bundleEntry("test/miniflare/coordinator-worker.ts", coordinatorScript);
+    workers.push({
+      name: "coordinator",
+      modules: true,
+      scriptPath: coordinatorScript,
+      compatibilityDate: supportedCompatibilityDate,
+      durableObjects: { STS_COORDINATOR: "StsCoordinator" },
+    });
+  }
 
   const logs: string[] = [];
   class Capture extends Log {
@@ -112,6 +132,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     handleStructuredLogs: ({ level, message }: { level: string; message: string }) => void logs.push(`[worker ${level}] ${message}`),
     kvPersist: join(dir, "kv"),
     cachePersist: join(dir, "cache"),
+    durableObjectsPersist: join(dir, "do"),
   });
   try {
     await mf.ready;
@@ -133,6 +154,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       return send(stub, path, init);
     },
     tamper: (path, init) => send(stubs.at(-1)!, path, init),
+    coordinatorNamespace: () => mf.getDurableObjectNamespace("STS_COORDINATOR", "coordinator"),
     async kvDump() {
       const response = await fleet.tamper("/dump");
       if (!response.ok) throw new Error(`tamper /dump: ${response.status} ${await response.text()}`);

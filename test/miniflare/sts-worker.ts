@@ -8,15 +8,21 @@ import { Hono } from "hono";
 import type { ExecutionContext } from "hono";
 import { stsCredentials } from "../../src/hono/index.ts";
 import type { StsVariables } from "../../src/hono/index.ts";
-import { cacheApiStore, workersKvStore } from "../../src/stores/index.ts";
-import type { CredentialStore, KvNamespaceLike } from "../../src/stores/index.ts";
+import { cacheApiStore, durableObjectStore, workersKvStore } from "../../src/stores/index.ts";
+import type { CredentialStore, DurableObjectNamespaceLike, KvNamespaceLike } from "../../src/stores/index.ts";
 
 interface Env {
   ISOLATE_NAME: string;
   ROLE_ARN: string;
   STS_ENDPOINT: string;
-  STORE: "kv" | "cache" | "none";
+  STORE: "kv" | "cache" | "do" | "none";
   STS_CACHE?: KvNamespaceLike;
+  /** The Durable Object namespace of `StsCoordinator` (STORE "do"). */
+  STS_COORDINATOR?: DurableObjectNamespaceLike;
+  /** `storeSecret`; unset → none. */
+  STORE_SECRET?: string;
+  /** `storeWaitMs`; unset → the default. */
+  STORE_WAIT_MS?: string;
   /** `storeTimeoutMs`; unset → the default. */
   STORE_TIMEOUT_MS?: string;
 }
@@ -46,6 +52,8 @@ function createApp(env: Env): App {
           store: storeFor(env),
           storeSecret: "edge-sts-miniflare-store-secret-0123456789",
           ...(env.STORE_TIMEOUT_MS ? { storeTimeoutMs: Number(env.STORE_TIMEOUT_MS) } : {}),
+          ...(env.STORE_SECRET ? { storeSecret: env.STORE_SECRET } : {}),
+          ...(env.STORE_WAIT_MS ? { storeWaitMs: Number(env.STORE_WAIT_MS) } : {}),
           onStoreError: ({ operation, reason, durationMs }) => void storeErrors.push({ operation, reason, durationMs: Math.round(durationMs) }),
         }),
     }),
@@ -70,10 +78,12 @@ function storeFor(env: Env): CredentialStore | ((c: { env: Env }) => CredentialS
       return (c) => (c.env.STS_CACHE === undefined ? undefined : workersKvStore(c.env.STS_CACHE));
     case "cache":
       return cacheApiStore(caches.default);
+    case "do":
+      return (c) => (c.env.STS_COORDINATOR === undefined ? undefined : durableObjectStore(c.env.STS_COORDINATOR));
     case "none":
       return undefined;
     default:
-      throw new Error(`STORE must be kv, cache or none, not ${String(env.STORE)}`);
+      throw new Error(`STORE must be kv, cache, do or none, not ${String(env.STORE)}`);
   }
 }
 

@@ -8,6 +8,7 @@ import type { CredentialStore } from "../../src/cache/store.ts";
 import { cacheApiStore, denoKvStore, redisStore } from "../../src/stores/index.ts";
 import type { DenoKvLike, RedisClientLike } from "../../src/stores/index.ts";
 import { forms, handledSecrets, storeContract } from "../stores/contract.ts";
+import { coordinationContract, withoutClaim } from "../stores/coordination.ts";
 import type { StoreUnderTest } from "../stores/contract.ts";
 import { assert, skip, test } from "./harness.ts";
 
@@ -21,6 +22,7 @@ const under = (label: string) => (name: string, fn: () => Promise<void>) => test
 const memory = new Map<string, string>();
 const custom: CredentialStore = { get: (key) => memory.get(key), set: (key, value) => void memory.set(key, value) };
 storeContract(under("custom (Map)"), check, async () => ({ name: "custom", store: custom, dump: async () => [...memory] }), { expires: false });
+withoutClaim(under("custom (Map)"), check, custom);
 
 if (isDeno) {
   const Deno = g.Deno;
@@ -32,7 +34,7 @@ if (isDeno) {
     kv ??= await Deno.openKv(path);
     return kv!;
   };
-  storeContract(under("Deno KV"), check, async (): Promise<StoreUnderTest> => {
+  const denoKv = async (): Promise<StoreUnderTest> => {
     const db = await open();
     return {
       name: "deno-kv",
@@ -47,7 +49,9 @@ if (isDeno) {
         return out;
       },
     };
-  }, { expires: true });
+  };
+  storeContract(under("Deno KV"), check, denoKv, { expires: true });
+  coordinationContract(under("Deno KV"), check, denoKv);
   test("store Deno KV: an entry past its expiry is not answered although KV still holds it", async () => {
     const db = await open();
     const store = denoKvStore(db, { prefix });
@@ -121,7 +125,7 @@ if (isBun) {
       send(command: string, args: string[]): Promise<unknown>;
       close(): void;
     };
-    storeContract(under("Bun RedisClient"), check, async (): Promise<StoreUnderTest> => ({
+    const bunRedis = async (): Promise<StoreUnderTest> => ({
       name: "bun-redis",
       store: redisStore(client),
       async dump() {
@@ -138,7 +142,9 @@ if (isBun) {
         }
         return out;
       },
-    }), { expires: true });
+    });
+    storeContract(under("Bun RedisClient"), check, bunRedis, { expires: true });
+    coordinationContract(under("Bun RedisClient"), check, bunRedis);
     test("store Bun RedisClient: closes", async () => {
       client.close();
     });

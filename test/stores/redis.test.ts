@@ -13,6 +13,7 @@ import { StsConfigurationError } from "../../src/errors.ts";
 import { fromWebIdentity } from "../../src/providers/from-web-identity.ts";
 import { HOUR, T0, errorXml, fakeSts, until, webIdentityXml } from "../providers/fake-sts.ts";
 import { forms, storeContract } from "./contract.ts";
+import { coordinationContract } from "./coordination.ts";
 import type { StoreUnderTest } from "./contract.ts";
 
 const url = process.env.REDIS_URL;
@@ -66,6 +67,7 @@ describe("redisStore with node-redis", () => {
     };
   };
   storeContract(register, check, sut, { expires: true });
+  coordinationContract(register, check, sut);
 
   register("the value is written with SETEX: Redis holds it for the TTL asked", async () => {
     const { store } = await sut();
@@ -73,6 +75,14 @@ describe("redisStore with node-redis", () => {
     const ttl = await client.ttl("edge-sts:2:ttl-probe");
     assert.ok(ttl > 110 && ttl <= 120, `TTL ${ttl}`);
     await store.delete!("edge-sts:2:ttl-probe");
+  });
+
+  register("a claim is SET NX PX: Redis holds it for the milliseconds asked", async () => {
+    const { store } = await sut();
+    assert.equal(await store.claim!("edge-sts:2:c:px-probe", 1500), true);
+    const pttl = await client.pTTL("edge-sts:2:c:px-probe");
+    assert.ok(pttl > 1000 && pttl <= 1500, `PTTL ${pttl}`);
+    await store.delete!("edge-sts:2:c:px-probe");
   });
 
   register("fromWebIdentity on two replicas shares one exchange through Redis, and Redis holds no secret", async () => {
@@ -111,6 +121,7 @@ describe("redisStore with ioredis", () => {
     };
   };
   storeContract(register, check, sut, { expires: true });
+  coordinationContract(register, check, sut);
 
   register("the value is written with SETEX: Redis holds it for the TTL asked", async () => {
     const { store } = await sut();
@@ -119,6 +130,19 @@ describe("redisStore with ioredis", () => {
     assert.ok(ttl > 110 && ttl <= 120, `TTL ${ttl}`);
     await store.delete!("edge-sts:2:ttl-probe");
   });
+
+  register("a claim is SET NX PX: Redis holds it for the milliseconds asked", async () => {
+    const { store } = await sut();
+    assert.equal(await store.claim!("edge-sts:2:c:px-probe", 1500), true);
+    const pttl = await client.pttl("edge-sts:2:c:px-probe");
+    assert.ok(pttl > 1000 && pttl <= 1500, `PTTL ${pttl}`);
+    await store.delete!("edge-sts:2:c:px-probe");
+  });
+});
+
+test("redisStore claims only on clients whose SET it knows: a client of another shape gets a store without claim", () => {
+  const upstashLike = { get: async () => null, del: async () => 0, setex: async () => "OK", set: async () => "OK" };
+  assert.equal(redisStore(upstashLike as never).claim, undefined);
 });
 
 test("redisStore refuses what is not a Redis client", () => {
