@@ -8,9 +8,6 @@ import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
 import { markdownFiles, root } from "./extract.ts";
 
-/** Pages written on other branches, linked ahead of their merge (issue 22). */
-const PENDING = new Set(["docs/verification.md", "docs/failover.md", "docs/coordination.md"]);
-
 /** GitHub's heading anchors: lower case, punctuation out, spaces to hyphens. */
 function anchorsOf(file: string): Set<string> {
   const text = readFileSync(file, "utf8").replace(/^(`{3,})[\s\S]*?^\1/gm, "");
@@ -30,8 +27,6 @@ test("every relative link of README.md and docs/*.md resolves", () => {
       if (/^[a-z]+:/i.test(target!)) continue; // https:, mailto:
       const [path, anchor] = target!.split("#") as [string, string | undefined];
       const resolved = path === "" ? file : join(dirname(file), path);
-      const rel = relative(root, resolved);
-      if (PENDING.has(rel) && !existsSync(resolved)) continue;
       if (!existsSync(resolved)) broken.push(`${relative(root, file)}: ${target} (no such file)`);
       else if (anchor !== undefined && resolved.endsWith(".md") && !anchorsOf(resolved).has(anchor)) broken.push(`${relative(root, file)}: ${target} (no such heading)`);
     }
