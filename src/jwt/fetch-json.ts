@@ -6,6 +6,7 @@
  * @module
  */
 import type { FetchFunction } from "../types.ts";
+import { readStream } from "../wire/read-body.ts";
 
 /** A document and how long its sender lets it be kept. */
 export interface FetchedJson {
@@ -59,30 +60,5 @@ async function readLimited(response: Response, maxBytes: number, signal: AbortSi
     throw new Error(`answered more than ${maxBytes} bytes`);
   }
   if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const stop = () => reader.cancel(signal.reason).catch(() => {});
-  signal.addEventListener("abort", stop, { once: true });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        reader.cancel().catch(() => {});
-        throw new Error(`answered more than ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    signal.removeEventListener("abort", stop);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  return readStream(response.body, maxBytes, signal, () => new Error(`answered more than ${maxBytes} bytes`));
 }

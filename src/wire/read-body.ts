@@ -24,8 +24,16 @@ export async function readBody(response: Response, action: string, signal: Abort
     return text;
   }
   if (!response.body) return "";
-  const reader = response.body.getReader();
-  // Stop pulling as soon as the attempt is abandoned, whatever the stream does with signals.
+  return readStream(response.body, MAX_BODY_BYTES, signal, () => tooLarge(response, action));
+}
+
+/**
+ * Reads a byte stream as UTF-8 text without buffering more than `maxBytes`; stops pulling as soon as
+ * `signal` aborts, whatever the stream does with signals.
+ * @param tooLarge The error thrown once more than `maxBytes` arrived (the stream is cancelled first).
+ */
+export async function readStream(body: ReadableStream<Uint8Array>, maxBytes: number, signal: AbortSignal, tooLarge: () => Error): Promise<string> {
+  const reader = body.getReader();
   const stop = () => reader.cancel(signal.reason).catch(() => {});
   signal.addEventListener("abort", stop, { once: true });
   const chunks: Uint8Array[] = [];
@@ -35,9 +43,9 @@ export async function readBody(response: Response, action: string, signal: Abort
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         reader.cancel().catch(() => {});
-        throw tooLarge(response, action);
+        throw tooLarge();
       }
       chunks.push(value);
     }
