@@ -15,7 +15,7 @@ import type { StoreAccess, StoreLoad } from "./store-level.ts";
 const MIN_WRITE_TIMEOUT_MS = 1000;
 const WRITE_TIMEOUT_FACTOR = 20;
 /** How long a refusal recorded for the waiters of other isolates is answered, at most (ms). */
-const REFUSAL_MS = 5000;
+export const REFUSAL_MS = 5000;
 
 /** A refusal as recorded in the store (sealed): what STS said, nothing of the token. */
 export interface Refusal {

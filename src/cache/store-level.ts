@@ -14,7 +14,7 @@ import { PAUSE_MS, admitRead, bounded, describe, paused, recordRead } from "./st
 import type { Answer } from "./store-call.ts";
 import { DEFAULT_STORE_WAIT_MS, claimExchange, releaseClaim, waitForEntry } from "./store-claim.ts";
 import { MIN_STORE_SECRET_LENGTH, deriveStoreKeys, open, storeSecretBytes } from "./store-crypto.ts";
-import { isEnvelope, isRefusal, recordRefusal, write } from "./store-entry.ts";
+import { isEnvelope, isRefusal, recordRefusal, REFUSAL_MS, write } from "./store-entry.ts";
 import type { Envelope, Refusal } from "./store-entry.ts";
 import type { StoreKeys } from "./store-crypto.ts";
 
@@ -160,7 +160,10 @@ export async function loadThroughStore<V>(access: StoreAccess, load: StoreLoad<V
   try {
     value = await load.exchange();
   } catch (err) {
-    const refused = role === "holder" ? load.refusal?.of(err) : undefined;
+    // Only a miss records a refusal: on a refresh the store still holds this entry, and a refusal
+    // written over it (STS also says InvalidIdentityToken for passing IdP trouble) would answer 401
+    // to every other isolate while this one serves its copy.
+    const refused = role === "holder" && load.current === undefined ? load.refusal?.of(err) : undefined;
     // A refusal is recorded for the waiters (the claim stays until it expires: they answer the record);
     // any other failure releases the claim, so the next miss exchanges without waiting.
     if (refused !== undefined) background(load, recordRefusal(access, keys!, load, refused));
@@ -306,7 +309,10 @@ async function opened<V>(
     if (isRefusal(envelope)) {
       const now = access.now();
       // Only a load that knows refusals answers one; another reads it as nothing.
-      return load.refusal !== undefined && now < envelope.until && (load.notAfter === undefined || now < load.notAfter) ? { refused: envelope.refused } : undefined;
+      // A holder writes a record for REFUSAL_MS: one reaching further (a store writer holding the token
+      // stretching it; twice the span leaves room for clocks of different isolates) is not answered.
+      const believable = envelope.until <= now + 2 * REFUSAL_MS;
+      return load.refusal !== undefined && believable && now < envelope.until && (load.notAfter === undefined || now < load.notAfter) ? { refused: envelope.refused } : undefined;
     }
     value = isEnvelope(envelope) ? load.codec.decode(envelope.data) : undefined;
   } catch {

@@ -135,18 +135,10 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
    * how long the isolate waited for another isolate's exchange (a coordinated miss), if it did.
    */
   const throughStore = new WeakMap<StsSession, { stored: boolean; waitedMs: number | undefined }>();
-  const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string, started?: Deadline): Promise<StsSession> => {
-    const current = cache.peek(key);
-    const how = current === undefined ? "miss" : "refresh";
-    // One deadline over everything this miss does (key fetch, chooser, store read, exchange): the flight
-    // always settles by then. A request that verified the token first hands over the deadline it started.
-    const deadline = started ?? startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
-    const run = () =>
-      regionsFor === undefined
-        ? exchange(context, token, inspected, params, how, undefined, deadline)
-        : deadline.race(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions, deadline));
+  /** The store level (when this request has a store) around `run`; may throw synchronously. */
+  const loadWithin = (c: Context, token: string, inspected: InspectedToken, key: string, current: StsSession | undefined, run: () => Promise<StsSession>): Promise<StsSession> => {
     const access = shared?.access(c);
-    const loaded = access === undefined ? run() : loadThroughStore(access, {
+    return access === undefined ? run() : loadThroughStore(access, {
       secret: token,
       cacheKey: storeCacheKey(key, storeScope, scope),
       // The memo of the token's latest parameters: it checks itself against `key` before use.
@@ -162,6 +154,24 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       if (stored || waitedMs !== undefined) throughStore.set(value, { stored, waitedMs });
       return value;
     });
+  };
+  const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string, started?: Deadline): Promise<StsSession> => {
+    const current = cache.peek(key);
+    const how = current === undefined ? "miss" : "refresh";
+    // One deadline over everything this miss does (key fetch, chooser, store read, exchange): the flight
+    // always settles by then. A request that verified the token first hands over the deadline it started.
+    const deadline = started ?? startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
+    const run = () =>
+      regionsFor === undefined
+        ? exchange(context, token, inspected, params, how, undefined, deadline)
+        : deadline.race(regionsFor(c)).then((regions) => exchange(context, token, inspected, params, how, regions, deadline));
+    let loaded: Promise<StsSession>;
+    try {
+      loaded = loadWithin(c, token, inspected, key, current, run);
+    } catch (err) {
+      deadline.clear(); // a synchronous throw (a storeSecret function, a chooser) leaves no timer behind
+      throw err;
+    }
     const settled = deadline.race(loaded);
     settled.then(deadline.clear, deadline.clear);
     return settled;

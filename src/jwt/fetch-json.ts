@@ -21,7 +21,9 @@ export interface FetchedJson {
  * @throws {Error} with a short message (status, size, time-out, not JSON) that never quotes the body.
  */
 export async function fetchJson(fetch: FetchFunction, url: string, maxBytes: number, deadline: AbortSignal): Promise<FetchedJson> {
-  const response = await untilAborted(fetch(url, { headers: { accept: "application/json" }, signal: deadline }), deadline);
+  // No redirects: the URL checked (https, or http on loopback) is the one answering. workerd knows only
+  // "follow" and "manual"; a 3xx (or an opaque redirect, status 0) is then an answer other than 200.
+  const response = await untilAborted(fetch(url, { headers: { accept: "application/json" }, redirect: "manual", signal: deadline }), deadline);
   if (response.status !== 200) {
     response.body?.cancel().catch(() => {});
     throw new Error(`answered ${response.status}`);
