@@ -11,7 +11,7 @@ import { Hono } from "hono";
 import { CredentialCache } from "../../src/cache/credential-cache.ts";
 import type { CredentialStore } from "../../src/cache/store.ts";
 import { stsCredentials } from "../../src/hono/index.ts";
-import type { StsSession } from "../../src/hono/index.ts";
+import type { StsSession, StsVariables } from "../../src/hono/index.ts";
 import { executionContext, idToken, manualClock, scriptedSts, stsError } from "./fixtures.ts";
 
 const SECRET = "coordination-refresh-secret-0123456789";
@@ -35,7 +35,7 @@ function fleet() {
     },
   };
   const isolate = () => {
-    const app = new Hono();
+    const app = new Hono<{ Variables: StsVariables }>();
     app.use("/*", stsCredentials({
       roleArn: "arn:aws:iam::123456789012:role/app",
       endpoint: "https://sts.eu-west-1.amazonaws.com",
@@ -49,7 +49,7 @@ function fleet() {
     app.get("/*", (c) => c.text(c.var.awsCredentials.accessKeyId));
     return app;
   };
-  const request = async (app: Hono, token: string) => {
+  const request = async (app: Hono<{ Variables: StsVariables }>, token: string) => {
     const ctx = executionContext();
     const res = await app.request("/", { headers: { Authorization: `Bearer ${token}` } }, undefined, ctx.ctx);
     await Promise.all(ctx.waited);
