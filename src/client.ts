@@ -179,7 +179,6 @@ export class StsClient {
     this.cacheScope = setup.scope;
     this.endpointRegions = setup.endpointRegions;
     this.endpoint = setup.regions.length > 0 ? setup.endpointOf(setup.regions[0]!) : setup.endpointOf("");
-    this.#failover = new RegionFailover(setup.regions, setup.endpointOf, integerOption(options.failoverCooldownMs, 30_000, 0, "failoverCooldownMs"));
     const fetchFn = options.fetch;
     if (fetchFn !== undefined && typeof fetchFn !== "function") throw new StsConfigurationError("fetch must be a function");
     this.#ctx = {
@@ -195,6 +194,8 @@ export class StsClient {
       clockOffsetMs: 0,
       signingKeyCache: new Map(),
     };
+    const cooldownMs = integerOption(options.failoverCooldownMs, 30_000, 0, "failoverCooldownMs");
+    this.#failover = new RegionFailover(setup.regions, setup.endpointOf, cooldownMs, this.#ctx.timeoutMs);
   }
 
   /** The longest `Retry-After` (ms) this client waits for before failing the call (the `maxRetryAfterMs` option). */

@@ -69,6 +69,8 @@ export class RegionFailover {
   readonly #defaults: readonly ResolvedEndpoint[];
   readonly #partition: string | undefined;
   readonly #cooldownMs: number;
+  /** How long a timed-out attempt must have run for its endpoint to cool down, in ms. */
+  readonly #telling: number;
   /** Endpoint URL → `performance.now()` until which it is skipped (Map order: oldest mark first). Monotonic: a wall clock stepping back does not stretch a cool-down. */
   readonly #coolingUntil = new Map<string, number>();
   readonly #byRegion = new Map<string, ResolvedEndpoint>();
@@ -78,11 +80,15 @@ export class RegionFailover {
    * @param regions The client's candidate regions, in failover order (may be empty: custom endpoint).
    * @param resolve The endpoint of a region (FIPS / dual-stack / custom per region applied).
    * @param cooldownMs How long a failed endpoint is tried last.
+   * @param attemptTimeoutMs The client's per-attempt time-out: a timed-out attempt cools its endpoint only
+   *   if it ran at least `min(TELLING_ATTEMPT_MS, attemptTimeoutMs)` (a deadline spent by earlier steps
+   *   says nothing about the region).
    * @throws {StsConfigurationError} for regions of different partitions or an invalid region.
    */
-  constructor(regions: readonly string[], resolve: (region: string) => ResolvedEndpoint, cooldownMs: number) {
+  constructor(regions: readonly string[], resolve: (region: string) => ResolvedEndpoint, cooldownMs: number, attemptTimeoutMs = TELLING_ATTEMPT_MS) {
     this.#resolve = resolve;
     this.#cooldownMs = cooldownMs;
+    this.#telling = Math.min(TELLING_ATTEMPT_MS, attemptTimeoutMs);
     this.#partition = regions.length === 0 ? undefined : partitionOf(regions);
     this.#defaults = unique(regions.map((region) => this.#endpointOf(region)));
   }
@@ -131,6 +137,7 @@ export class RegionFailover {
     let asked = current;
     /** The endpoint whose attempt is running (`undefined` between attempts, e.g. in the back-off). */
     let inFlight: ResolvedEndpoint | undefined;
+    let attemptStartedAt = 0;
     const tried = new Set<ResolvedEndpoint>();
     /** Endpoints of this call whose region is unavailable: never asked again in this call. */
     const left = new Set<ResolvedEndpoint>();
@@ -140,6 +147,7 @@ export class RegionFailover {
       first: current,
       attempt: (endpoint) => {
         asked = inFlight = endpoint;
+        attemptStartedAt = performance.now();
         tried.add(endpoint);
         return order.filter((e) => !tried.has(e) && !left.has(e)).length;
       },
@@ -174,8 +182,10 @@ export class RegionFailover {
             if (err === handled || inFlight === undefined) throw err;
             const url = inFlight.url;
             const unavailable = isRegionUnavailable(err);
-            // A deadline that interrupted the attempt: that endpoint did not answer in time either.
-            if (unavailable || coolsDown(err) || isTimeout(err)) this.#cool(url, unavailable);
+            // A time-out (its own, or a deadline that interrupted it): that endpoint did not answer in
+            // time either — unless the attempt had next to no time (earlier steps spent the deadline).
+            const cools = isTimeout(err) ? performance.now() - attemptStartedAt >= this.#telling : unavailable || coolsDown(err);
+            if (cools) this.#cool(url, unavailable);
             else if (err instanceof StsError && err.status > 0) this.#coolingUntil.delete(url); // it answered
             throw err;
           },
@@ -206,6 +216,18 @@ export class RegionFailover {
     return endpoint;
   }
 }
+
+/**
+ * The least time an attempt gets while any is left (a share of the deadline never goes below it):
+ * enough for one STS round trip with a new TLS connection from the edge.
+ */
+export const MIN_ATTEMPT_MS = 500;
+
+/**
+ * How long a timed-out attempt must have run for its endpoint to cool down: an attempt cut shorter (a
+ * deadline that earlier steps had spent) says nothing about the region.
+ */
+export const TELLING_ATTEMPT_MS = 250;
 
 /**
  * Whether a failure says the region (not the request, not the identity provider) is in trouble:

@@ -6,6 +6,7 @@ import { AwsV4Signer } from "aws4fetch";
 import { checkTimerRange } from "../options.ts";
 import { StsConfigurationError, StsError } from "../errors.ts";
 import type { ResolvedEndpoint } from "../endpoints.ts";
+import { MIN_ATTEMPT_MS } from "../failover.ts";
 import type { EndpointRoute } from "../failover.ts";
 import type { AwsCredentials, CallDeadline, CredentialsProvider, FetchFunction, ResponseMetadata } from "../types.ts";
 import { API_VERSION } from "./operation.ts";
@@ -52,11 +53,6 @@ const CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8";
 const SKEW_THRESHOLD_MS = 4 * 60 * 1000;
 /** Token parts at least this long are redacted on their own too (STS may echo one part). */
 const MIN_SECRET_PART_CHARS = 8;
-/**
- * With a deadline, an attempt's share of what is left never goes below this (unless less is left):
- * enough for one STS round trip with a new TLS connection from the edge.
- */
-export const MIN_ATTEMPT_MS = 500;
 
 /**
  * Sends one operation and returns its output with `requestId`.
