@@ -19,6 +19,11 @@ export const KEY_SET_MAX_TTL_SECONDS = 86_400;
 export const KEY_SET_DEFAULT_TTL_SECONDS = 600;
 /** An unknown `kid` refetches the key set at most once per this many seconds (per issuer). */
 export const KEY_SET_COOLDOWN_SECONDS = 30;
+/**
+ * Stale keys (the refresh keeps failing) are served at most this long past their expiry, then
+ * verification fails closed: a key the issuer withdrew is not trusted for as long as its JWKS is down.
+ */
+export const KEY_SET_MAX_STALE_SECONDS = 86_400;
 /** After a failed fetch with nothing to serve, requests are answered 503 at once for this long. */
 export const KEY_SET_FAILURE_BACKOFF_SECONDS = 5;
 /** Size limits of the answers, in bytes, and of the key count. */
@@ -84,7 +89,8 @@ export class RemoteKeySet {
   }
 
   #orFail(now: number): void {
-    if (this.#keys !== undefined) return; // stale keys go on serving
+    // Stale keys go on serving, for a bounded time.
+    if (this.#keys !== undefined && now < this.#expiresAt + KEY_SET_MAX_STALE_SECONDS * 1000) return;
     const wait = Math.max(1, Math.ceil((this.#failedUntil - now) / 1000));
     throw new KeySetUnavailableError(`the key set of ${this.source.issuer} could not be fetched`, wait);
   }

@@ -85,7 +85,8 @@ export async function countedRedis() {
 
 /** An app with `verify` on the issuer, the emulator as STS, and a private cache. */
 export function verifyingApp(issuer: OidcIssuer, options: Partial<StsCredentialsOptions> = {}) {
-  const emulator = createStsEmulator({ issuers: [issuer] });
+  // STS on the app's clock too, so a test that moves the clock does not meet "issued in the future".
+  const emulator = createStsEmulator({ issuers: [issuer], now: options.now });
   const app = new Hono<{ Variables: StsVariables & Partial<VerifiedVariables> }>();
   const stsOptions = {
     roleArn: ROLE,

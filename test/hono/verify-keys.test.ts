@@ -58,6 +58,29 @@ test("keys: 20 tokens with random unknown kids → all refused, at most one refe
   }
 });
 
+test("keys: stale keys serve for at most a day past their expiry, then verification fails closed (503)", async () => {
+  const { issuer, clock, request, stsCalls } = await setup({ maxAgeSeconds: 300 });
+  // Tokens minted on the app's clock: the test moves it a day ahead.
+  const mintNow = (sub: string) => issuer.mint({ sub, iat: Math.floor(clock.now() / 1000) });
+  try {
+    assert.equal((await request(await mintNow("first"))).status, 200);
+    issuer.failJwks("error");
+    clock.advance(300 + 86_400 - 60); // expired 23 h 59 min ago: stale, still served
+    assert.equal((await request(await mintNow("stale"))).status, 200);
+    clock.advance(120); // a day and a minute past expiry
+    const calls = stsCalls();
+    const res = await request(await mintNow("too-stale"));
+    assert.equal(res.status, 503, "a key withdrawn while the JWKS is down is not trusted forever");
+    assert.match(res.headers.get("retry-after") ?? "", /^[1-9]\d*$/);
+    assert.equal(stsCalls(), calls);
+    issuer.failJwks(undefined);
+    clock.advance(60);
+    assert.equal((await request(await mintNow("recovered"))).status, 200);
+  } finally {
+    await issuer.close();
+  }
+});
+
 test("keys: Cache-Control max-age is clamped (1 s → kept 5 min), and a failed refresh serves the stale keys", async () => {
   const { issuer, clock, request } = await setup({ maxAgeSeconds: 1 });
   try {
