@@ -160,7 +160,7 @@ export class RegionFailover {
         do to = (to + 1) % order.length; while (left.has(order[to]!) && to !== from);
         if (unavailable && to === from) return undefined; // nowhere else to go: the call ends here
         if (unavailable) left.add(current);
-        if (unavailable || coolsDown(failure)) this.#cool(current.url, unavailable);
+        if (this.#tells(failure, unavailable, attemptStartedAt)) this.#cool(current.url, unavailable);
         const now = performance.now();
         if (retryAfterMs !== undefined) notBefore.set(current, now + retryAfterMs);
         handled = failure;
@@ -184,13 +184,23 @@ export class RegionFailover {
             const unavailable = isRegionUnavailable(err);
             // A time-out (its own, or a deadline that interrupted it): that endpoint did not answer in
             // time either — unless the attempt had next to no time (earlier steps spent the deadline).
-            const cools = isTimeout(err) ? performance.now() - attemptStartedAt >= this.#telling : unavailable || coolsDown(err);
-            if (cools) this.#cool(url, unavailable);
+            if (this.#tells(err, unavailable, attemptStartedAt)) this.#cool(url, unavailable);
             else if (err instanceof StsError && err.status > 0) this.#coolingUntil.delete(url); // it answered
             throw err;
           },
         ),
     };
+  }
+
+  /**
+   * Whether a failed attempt says its endpoint is in trouble: an unavailable region, a retryable failure
+   * (5xx, throttling, network), or a time-out — its own or the deadline's — of an attempt that ran long
+   * enough to tell (not one that earlier steps of the miss left with next to no time).
+   */
+  #tells(err: unknown, unavailable: boolean, attemptStartedAt: number): boolean {
+    if (unavailable) return true;
+    if (isTimeout(err)) return performance.now() - attemptStartedAt >= this.#telling;
+    return coolsDown(err);
   }
 
   #mark(result: unknown, endpoint: ResolvedEndpoint): void {

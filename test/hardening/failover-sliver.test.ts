@@ -44,6 +44,20 @@ test("a deadline with 30 ms left cuts the attempt short: eu-west-1 does not cool
   assert.equal(asked[0], "sts.eu-west-1.amazonaws.com", "the next call went elsewhere: eu-west-1 was cooled");
 });
 
+test("the attempt's own timer, capped to the 30 ms left, fires first: eu-west-1 still does not cool", async () => {
+  const { fetch, asked, setDelay } = regionsFetch();
+  const client = new StsClient({ regions: ["eu-west-1", "us-east-1"], fetch });
+  // A deadline whose own abort never comes first: only the attempt's capped timer can end the attempt
+  // (which of the two fires first is a race on a real deadline; both must leave the region alone).
+  const sliver = { signal: new AbortController().signal, remainingMs: () => 30 };
+  await assert.rejects(client.assumeRoleWithWebIdentity(INPUT, { deadline: sliver }), { code: "AccessDenied" });
+  assert.deepEqual(asked, ["sts.eu-west-1.amazonaws.com", "sts.us-east-1.amazonaws.com"], "timed out at eu-west-1, failed over");
+  asked.length = 0;
+  setDelay(1);
+  await assert.rejects(client.assumeRoleWithWebIdentity(INPUT), { code: "AccessDenied" });
+  assert.equal(asked[0], "sts.eu-west-1.amazonaws.com", "the next call went elsewhere: eu-west-1 was cooled");
+});
+
 test("an attempt that had its time and did not answer still cools its region", async () => {
   const { fetch, asked, setDelay } = regionsFetch();
   const client = new StsClient({ regions: ["eu-west-1", "us-east-1"], fetch, timeoutMs: 600, maxAttempts: 1 });
