@@ -8,22 +8,19 @@
  *   node bench/failover.mjs [--lib=<dist dir>/] [--rounds=3]
  * Writes bench/RESULTS-failover.md.
  */
-import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { quantile } from "./lib/util.mjs";
+import { builtLib } from "./lib/results-file.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const root = fileURLToPath(new URL("../", import.meta.url));
 const bench = join(root, "bench");
-const lib = new URL(args.lib ?? "./.out/dist/", import.meta.url);
-if (!existsSync(fileURLToPath(new URL("testing/index.js", lib)))) {
-  spawnSync(process.execPath, ["scripts/build.mjs", `--outDir=${join(bench, ".out", "dist")}`, "--no-types"], { cwd: root, stdio: "inherit" });
-}
+const lib = builtLib(args);
 const { StsClient } = await import(new URL("index.js", lib).href);
 const { stsCredentials, CredentialCache } = await import(new URL("hono/index.js", lib).href);
 const { createOidcIssuer, createStsEmulator } = await import(new URL("testing/index.js", lib).href);

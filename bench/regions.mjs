@@ -14,22 +14,18 @@
  *   node bench/regions.mjs [--lib=<dist dir>/] [--misses=40]
  * Writes bench/.out/regions.json and its section of bench/RESULTS.md and bench/results.json.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { quantile } from "./lib/util.mjs";
+import { builtLib, writeResultsSection } from "./lib/results-file.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const root = fileURLToPath(new URL("../", import.meta.url));
 const bench = join(root, "bench");
-const lib = new URL(args.lib ?? "./.out/dist/", import.meta.url);
-if (!existsSync(fileURLToPath(new URL("testing/index.js", lib)))) {
-  // Run alone (not from run.mjs, which builds first): build the private copy the way run.mjs does.
-  spawnSync(process.execPath, ["scripts/build.mjs", `--outDir=${join(bench, ".out", "dist")}`, "--no-types"], { cwd: root, stdio: "inherit" });
-}
+const lib = builtLib(args);
 const { StsClient, distanceKm, regionCoordinates } = await import(new URL("index.js", lib).href);
 const { stsCredentials, CredentialCache } = await import(new URL("hono/index.js", lib).href);
 const { createOidcIssuer, createStsEmulator } = await import(new URL("testing/index.js", lib).href);
@@ -164,14 +160,5 @@ const section = lines.join("\n");
 mkdirSync(join(bench, ".out"), { recursive: true });
 writeFileSync(join(bench, ".out", "regions.json"), JSON.stringify(out, null, 2) + "\n");
 writeFileSync(join(bench, "RESULTS-regions.md"), `# Benchmark results: STS regions (simulated)\n\nLatest \`npm run bench\`: ${new Date().toISOString()}.\n\n${section}`);
-const START = "<!-- regions:start -->";
-const END = "<!-- regions:end -->";
-const mdPath = join(bench, "RESULTS.md");
-const md = existsSync(mdPath) ? readFileSync(mdPath, "utf8") : "# Benchmark results\n";
-const block = `${START}\n${section}${END}\n`;
-writeFileSync(mdPath, md.includes(START) ? md.replace(new RegExp(`${START}[\\s\\S]*?${END}\\n?`), block) : `${md.trimEnd()}\n\n${block}`);
-const jsonPath = join(bench, "results.json");
-const json = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, "utf8")) : {};
-json.regions = { what: "STS regions: miss latency fixed us-east-1 vs nearest, success while one region answers 503 (SIMULATED network delay)", ...out };
-writeFileSync(jsonPath, JSON.stringify(json, null, 2) + "\n");
+writeResultsSection("regions", section, "regions", { what: "STS regions: miss latency fixed us-east-1 vs nearest, success while one region answers 503 (SIMULATED network delay)", ...out });
 console.error("[regions] bench/RESULTS.md (its STS regions section), bench/RESULTS-regions.md and bench/results.json (regions) written");

@@ -4,9 +4,10 @@
  * bench/.out/hit-<runtime>.json (bench/hit.mjs) and bench/.out/cold.json (bench/cold.mjs).
  *   node bench/startup-report.mjs
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeResultsSection } from "./lib/results-file.mjs";
 
 const bench = fileURLToPath(new URL("./", import.meta.url));
 const read = (name) => (existsSync(join(bench, ".out", name)) ? JSON.parse(readFileSync(join(bench, ".out", name), "utf8")) : undefined);
@@ -103,14 +104,5 @@ if (cold?.runtimes) {
   );
 }
 const section = lines.join("\n");
-const START = "<!-- startup:start -->";
-const END = "<!-- startup:end -->";
-const mdPath = join(bench, "RESULTS.md");
-const md = existsSync(mdPath) ? readFileSync(mdPath, "utf8") : "# Benchmark results\n";
-const block = `${START}\n${section}${END}\n`;
-writeFileSync(mdPath, md.includes(START) ? md.replace(new RegExp(`${START}[\\s\\S]*?${END}\\n?`), block) : `${md.trimEnd()}\n\n${block}`);
-const jsonPath = join(bench, "results.json");
-const json = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, "utf8")) : {};
-json.startup = { what: "issue 20: a new Worker isolate's start-up, the hit path, cold start", workerd: S, hit: hits, cold: cold && Object.fromEntries(Object.entries(cold.runtimes).map(([rt, r]) => [rt, r.error ? { error: r.error } : { ratio: r.ratio, pairRatios: r.pairRatios, summary: r.summary }])) };
-writeFileSync(jsonPath, JSON.stringify(json, null, 2) + "\n");
+writeResultsSection("startup", section, "startup", { what: "issue 20: a new Worker isolate's start-up, the hit path, cold start", workerd: S, hit: hits, cold: cold && Object.fromEntries(Object.entries(cold.runtimes).map(([rt, r]) => [rt, r.error ? { error: r.error } : { ratio: r.ratio, pairRatios: r.pairRatios, summary: r.summary }])) });
 console.error("[startup] bench/RESULTS.md (its start-up section) and bench/results.json (startup) written");

@@ -9,21 +9,18 @@
  *   node bench/verify.mjs [--lib=<dist dir>/] [--tokens=150] [--rounds=6]
  * Writes bench/.out/verify.json and its section of bench/RESULTS.md (between verify markers) and bench/results.json.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import * as F from "./lib/fixtures.mjs";
+import { builtLib, writeResultsSection } from "./lib/results-file.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const root = fileURLToPath(new URL("../", import.meta.url));
 const bench = join(root, "bench");
-const lib = new URL(args.lib ?? "./.out/dist/", import.meta.url);
-if (!existsSync(fileURLToPath(new URL("testing/index.js", lib)))) {
-  spawnSync(process.execPath, ["scripts/build.mjs", `--outDir=${join(bench, ".out", "dist")}`, "--no-types"], { cwd: root, stdio: "inherit" });
-}
+const lib = builtLib(args);
 const { stsCredentials, CredentialCache } = await import(new URL("hono/index.js", lib).href);
 const { tokenVerifier } = await import(new URL("index.js", lib).href);
 const { createOidcIssuer } = await import(new URL("testing/index.js", lib).href);
@@ -127,14 +124,5 @@ const section = [
 ].join("\n");
 mkdirSync(join(bench, ".out"), { recursive: true });
 writeFileSync(join(bench, ".out", "verify.json"), JSON.stringify(out, null, 2) + "\n");
-const START = "<!-- verify:start -->";
-const END = "<!-- verify:end -->";
-const mdPath = join(bench, "RESULTS.md");
-const md = existsSync(mdPath) ? readFileSync(mdPath, "utf8") : "# Benchmark results\n";
-const block = `${START}\n${section}${END}\n`;
-writeFileSync(mdPath, md.includes(START) ? md.replace(new RegExp(`${START}[\\s\\S]*?${END}\\n?`), block) : `${md.trimEnd()}\n\n${block}`);
-const jsonPath = join(bench, "results.json");
-const json = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, "utf8")) : {};
-json.verify = { what: "CPU per request: isolate miss with and without verify (RS256, ES256), hit with and without verify (Node)", ...out };
-writeFileSync(jsonPath, JSON.stringify(json, null, 2) + "\n");
+writeResultsSection("verify", section, "verify", { what: "CPU per request: isolate miss with and without verify (RS256, ES256), hit with and without verify (Node)", ...out });
 console.error("[verify] bench/RESULTS.md (its Verification section) and bench/results.json (verify) written");

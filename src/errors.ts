@@ -48,7 +48,7 @@ export class EdgeStsError extends Error {
   static code = "EDGE_STS_ERROR";
   /** A stable, machine-readable code for this error. */
   code: string = EdgeStsError.code;
-  // A literal, as in every subclass: bundlers rename classes (`constructor.name` reads `_X` or `e`).
+  // A literal, as in every subclass: bundlers rename classes, so a name read off the class would be `_X` or `e`.
   override name = "EdgeStsError";
 
   /**
