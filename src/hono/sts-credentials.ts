@@ -155,12 +155,14 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       return value;
     });
   };
+  /** The one deadline of a request's miss (`exchangeTimeoutMs`): key fetch, chooser, store read, exchange. */
+  const missDeadline = (): Deadline => startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
   const load = (c: Context, token: string, inspected: InspectedToken, params: ExchangeParams, key: string, started?: Deadline): Promise<StsSession> => {
     const current = cache.peek(key);
     const how = current === undefined ? "miss" : "refresh";
     // One deadline over everything this miss does (key fetch, chooser, store read, exchange): the flight
     // always settles by then. A request that verified the token first hands over the deadline it started.
-    const deadline = started ?? startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
+    const deadline = started ?? missDeadline();
     const run = () =>
       regionsFor === undefined
         ? exchange(context, token, inspected, params, how, undefined, deadline)
@@ -199,7 +201,7 @@ export function stsCredentials(options: StsCredentialsOptions): MiddlewareHandle
       const claims = verified === undefined ? inspected.claims : verified.claimsOf(token, inspected);
       if (claims instanceof Promise) {
         // A first sight of this token: the key fetch and the miss that may follow share one deadline.
-        deadline = startDeadline(exchangeTimeoutMs, "AssumeRoleWithWebIdentity", "exchangeTimeoutMs");
+        deadline = missDeadline();
         await deadline.race(claims);
       }
       const resolved = resolve(c, inspected.claims);
